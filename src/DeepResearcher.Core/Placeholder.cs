@@ -1,0 +1,1 @@
+namespace DeepResearcher.Core; public static class Placeholder { public static int X => 1; }

@@ -1,0 +1,1 @@
+namespace DeepResearcher.Engine; internal static class EngineAssembly { }

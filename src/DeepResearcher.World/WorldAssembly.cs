@@ -1,0 +1,1 @@
+namespace DeepResearcher.World; internal static class WorldAssembly { }
