@@ -1,1 +1,0 @@
-namespace DeepResearcher.Engine; internal static class EngineAssembly { }
