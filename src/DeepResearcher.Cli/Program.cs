@@ -1,1 +1,3 @@
-return 0;
+using DeepResearcher.Cli;
+
+return await DeepResearcherCli.InvokeAsync(args, Console.Out, Console.Error, CancellationToken.None);

@@ -1,0 +1,24 @@
+using DeepResearcher.ChatModels;
+using DeepResearcher.Evaluation.Datasets;
+
+namespace DeepResearcher.Cli.Commands;
+
+/// <summary>Turns the errors a user can fix into one clear line and exit code 2, instead of a stack trace.</summary>
+internal static class CommandErrors
+{
+    public const int BadInput = 2;
+
+    public static async Task<int> RunAsync(TextWriter error, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception ex) when (ex is DataFileException or ChatModelException or ArgumentException or FileNotFoundException
+                                       or DirectoryNotFoundException or InvalidDataException or UsageException)
+        {
+            await error.WriteLineAsync("error: " + ex.Message);
+            return BadInput;
+        }
+    }
+}

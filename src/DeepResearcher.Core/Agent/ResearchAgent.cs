@@ -1,0 +1,328 @@
+using System.Diagnostics;
+using System.Globalization;
+using DeepResearcher.Core.Protocol;
+using DeepResearcher.Core.Protocol.Observations;
+using DeepResearcher.Core.Protocol.Parsing;
+using DeepResearcher.Core.Protocol.Rendering;
+using DeepResearcher.Core.Trajectories;
+
+namespace DeepResearcher.Core.Agent;
+
+/// <summary>
+/// The multi-turn research loop: think, call a tool or answer, read the tool's response, until an answer, a protocol
+/// error or a limit. The context is built incrementally from the template's pieces, so it is byte-identical to the
+/// template's rendering of the whole conversation, and every piece is kept as a masked segment of the trajectory.
+/// </summary>
+public sealed class ResearchAgent
+{
+    private readonly IChatModel _model;
+    private readonly IToolbox _toolbox;
+    private readonly ResearchAgentOptions _options;
+    private readonly TurnParser _parser;
+    private readonly ObservationFormatter _formatter;
+    private readonly IReadOnlyList<ToolSchema> _tools;
+
+    public ResearchAgent(IChatModel model, IToolbox toolbox, ResearchAgentOptions? options = null)
+    {
+        _model = model;
+        _toolbox = toolbox;
+        _options = options ?? new ResearchAgentOptions();
+        if (_options.MaxTurns < 1)
+        {
+            throw new ArgumentException($"MaxTurns must be at least 1 (got {_options.MaxTurns}).", nameof(options));
+        }
+
+        _tools = _options.SearchOnly ? ResearchTools.SearchOnly : ResearchTools.All;
+        _parser = new TurnParser(new TurnParserOptions
+        {
+            MaxQueriesPerSearch = _options.MaxQueriesPerSearch,
+            KnownTools = [.. _tools.Select(t => t.Name)],
+        });
+        _formatter = new ObservationFormatter(_options.ObservationFormat);
+    }
+
+    public ResearchAgentOptions Options => _options;
+
+    /// <param name="progress">Told about each turn as soon as it is complete (for live output).</param>
+    public async Task<Trajectory> RunAsync(
+        string question,
+        CancellationToken cancellationToken,
+        string? questionId = null,
+        string? trajectoryId = null,
+        IProgress<TurnRecord>? progress = null)
+    {
+        var clock = Stopwatch.StartNew();
+        IPromptRenderer template = _options.Template;
+        ITextTokenizer? tokenizer = (_model as ITokenLevelChatModel)?.Tokenizer;
+        string prefill = _model.SupportsPrefill ? _options.Prefill : string.Empty;
+        string systemPrompt = SystemPrompt.Render(_options.Today ?? DateOnly.FromDateTime(DateTime.UtcNow), _options.SearchOnly);
+
+        var trajectory = new Trajectory
+        {
+            Id = trajectoryId ?? Guid.NewGuid().ToString("N"),
+            Question = question,
+            QuestionId = questionId,
+            Model = _model.Name,
+            Template = template.Name,
+        };
+        var context = new ContextBuffer(trajectory, tokenizer);
+        var messages = new List<ChatMessage>
+        {
+            ChatMessage.System(template.SystemContent(systemPrompt, _tools)),
+            ChatMessage.User(question),
+        };
+        context.Append(SegmentKind.Prompt, template.RenderPrompt(systemPrompt, _tools, question) + prefill, turn: 0);
+
+        try
+        {
+            for (int turn = 1; turn <= _options.MaxTurns; turn++)
+            {
+                int room = _options.MaxContextTokens - context.TokenCount;
+                if (room <= 0)
+                {
+                    Finish(trajectory, TerminationReason.ContextOverflow, $"the context reached {context.TokenCount} tokens of {_options.MaxContextTokens} before turn {turn}");
+                    break;
+                }
+
+                var request = new GenerationRequest
+                {
+                    Messages = messages,
+                    Prefill = prefill,
+                    Sampling = _options.Sampling with { MaxTokens = Math.Min(_options.MaxTokensPerTurn, room) },
+                    ContextTokenIds = tokenizer is null ? null : context.TokenIds,
+                    TrajectoryId = trajectory.Id,
+                };
+
+                var modelClock = Stopwatch.StartNew();
+                ModelReply reply;
+                try
+                {
+                    reply = await _model.GenerateAsync(request, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Finish(trajectory, TerminationReason.ModelFailure, $"the model call of turn {turn} failed: {ex.Message}");
+                    break;
+                }
+
+                double modelMs = modelClock.Elapsed.TotalMilliseconds;
+                trajectory.Usage = trajectory.Usage.Add(reply.PromptTokens, reply.CompletionTokens);
+                context.AppendPolicy(reply, turn);
+                context.ObserveUsage(reply);
+
+                string generated = reply.Text;
+                bool endedTurn = generated.EndsWith(template.EndOfTurn, StringComparison.Ordinal);
+                string turnText = prefill + (endedTurn ? generated[..^template.EndOfTurn.Length] : generated);
+                ParsedTurn parsed = _parser.Parse(turnText);
+                if (parsed is MalformedTurn tooLong && reply.FinishReason == FinishReason.Length)
+                {
+                    parsed = new MalformedTurn(new ProtocolError(ProtocolErrorKind.TurnTooLong,
+                        $"the turn hit the {request.Sampling.MaxTokens}-token limit before it was complete ({tooLong.Error.Message})"));
+                }
+
+                string closing = endedTurn ? string.Empty : template.EndOfTurn;
+                var record = new TurnRecord
+                {
+                    Index = turn,
+                    Prefill = prefill,
+                    Generated = generated,
+                    Action = parsed switch { AnswerTurn => TurnAction.Answer, ToolCallTurn => TurnAction.ToolCall, _ => TurnAction.Error },
+                    Think = parsed is MalformedTurn ? null : parsed.Think,
+                    FinishReason = reply.FinishReason.ToString().ToLowerInvariant(),
+                    CompletionTokens = reply.CompletionTokens,
+                    ModelLatencyMs = modelMs,
+                };
+                messages.Add(ChatMessage.Assistant(turnText));
+
+                switch (parsed)
+                {
+                    case AnswerTurn answer:
+                        AddTurn(trajectory, progress, record with { Answer = answer.Answer });
+                        if (closing.Length > 0)
+                        {
+                            context.Append(SegmentKind.Environment, closing, turn);
+                        }
+
+                        trajectory.FinalAnswer = answer.Answer;
+                        Finish(trajectory, TerminationReason.Answered, null);
+                        return Complete(trajectory, clock);
+
+                    case MalformedTurn malformed:
+                        AddTurn(trajectory, progress, record with { Error = malformed.Error });
+                        if (_options.OnProtocolError == ProtocolErrorPolicy.Terminate || turn == _options.MaxTurns)
+                        {
+                            Finish(trajectory, _options.OnProtocolError == ProtocolErrorPolicy.Terminate ? TerminationReason.ProtocolError : TerminationReason.MaxTurns,
+                                $"turn {turn}: {malformed.Error}");
+                            return Complete(trajectory, clock);
+                        }
+
+                        string feedback = _formatter.Render(new ToolErrorObservation(
+                            $"format error: {malformed.Error.Message}. Reply with <think>…</think> followed by either <tool_call>…</tool_call> or <answer>…</answer>."));
+                        AppendObservation(context, messages, closing, feedback, prefill, turn);
+                        continue;
+
+                    case ToolCallTurn toolTurn:
+                        if (turn == _options.MaxTurns)
+                        {
+                            // The original also ends here: a call in the last round can never be followed by an answer.
+                            AddTurn(trajectory, progress, record with { ToolCall = ToRecord(toolTurn.Call, 0, CacheStatus.None, null, string.Empty) });
+                            Finish(trajectory, TerminationReason.MaxTurns, $"still calling tools after {_options.MaxTurns} turns");
+                            return Complete(trajectory, clock);
+                        }
+
+                        ToolOutcome outcome = await CallToolAsync(toolTurn.Call, trajectory, cancellationToken);
+                        if (outcome.FatalError is not null)
+                        {
+                            AddTurn(trajectory, progress, record with { ToolCall = ToRecord(toolTurn.Call, outcome.LatencyMs, CacheStatus.None, outcome.FatalError, string.Empty) });
+                            Finish(trajectory, TerminationReason.ToolFailure, $"turn {turn}: {toolTurn.Call.Name} failed: {outcome.FatalError}");
+                            return Complete(trajectory, clock);
+                        }
+
+                        string observation = _formatter.Render(outcome.Result!.Observation);
+                        AddTurn(trajectory, progress, record with
+                        {
+                            ToolCall = ToRecord(toolTurn.Call, outcome.LatencyMs, outcome.Result.Cache, outcome.Result.Error, observation),
+                        });
+                        AppendObservation(context, messages, closing, observation, prefill, turn);
+                        continue;
+                }
+            }
+
+            if (trajectory.Termination == TerminationReason.None)
+            {
+                Finish(trajectory, TerminationReason.MaxTurns, $"no answer after {_options.MaxTurns} turns");
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            trajectory.TerminationDetail = "cancelled";
+            throw;
+        }
+
+        return Complete(trajectory, clock);
+    }
+
+    private static void AddTurn(Trajectory trajectory, IProgress<TurnRecord>? progress, TurnRecord turn)
+    {
+        trajectory.Turns.Add(turn);
+        progress?.Report(turn);
+    }
+
+    private void AppendObservation(ContextBuffer context, List<ChatMessage> messages, string closing, string observation, string prefill, int turn)
+    {
+        IPromptRenderer template = _options.Template;
+        context.Append(SegmentKind.Environment, closing + template.ToolResponseTurn(observation) + template.AssistantTurnStart + prefill, turn);
+        messages.Add(ChatMessage.User(template.ToolResponseContent(observation)));
+    }
+
+    private async Task<ToolOutcome> CallToolAsync(ToolCall call, Trajectory trajectory, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.ToolTimeout);
+        try
+        {
+            ToolResult result = await _toolbox.ExecuteAsync(call, new ToolContext(trajectory.Id, trajectory.Question), deadline.Token);
+            return new ToolOutcome(result, null, clock.Elapsed.TotalMilliseconds);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            string message = $"{call.Name} timed out after {_options.ToolTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s";
+            return new ToolOutcome(ToolResult.Failure(message), null, clock.Elapsed.TotalMilliseconds);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new ToolOutcome(null, $"{ex.GetType().Name}: {ex.Message}", clock.Elapsed.TotalMilliseconds);
+        }
+    }
+
+    private static ToolCallRecord ToRecord(ToolCall call, double latencyMs, CacheStatus cache, string? error, string observation) => new()
+    {
+        Name = call.Name,
+        Arguments = call.Arguments,
+        Queries = call.Queries,
+        Urls = call.Urls,
+        DroppedQueries = call.DroppedQueries,
+        LatencyMs = latencyMs,
+        Cache = cache,
+        Error = error,
+        Observation = observation,
+    };
+
+    private static void Finish(Trajectory trajectory, TerminationReason reason, string? detail)
+    {
+        trajectory.Termination = reason;
+        trajectory.TerminationDetail = detail;
+    }
+
+    private static Trajectory Complete(Trajectory trajectory, Stopwatch clock)
+    {
+        trajectory.ElapsedMs = clock.Elapsed.TotalMilliseconds;
+        return trajectory;
+    }
+
+    private sealed record ToolOutcome(ToolResult? Result, string? FatalError, double LatencyMs);
+
+    /// <summary>Appends segments and keeps the running token context (exact with a tokenizer, estimated without).</summary>
+    private sealed class ContextBuffer(Trajectory trajectory, ITextTokenizer? tokenizer)
+    {
+        private readonly List<int> _ids = [];
+        private int _estimatedTokens;
+
+        public IReadOnlyList<int> TokenIds => _ids;
+
+        public int TokenCount => tokenizer is null ? _estimatedTokens : _ids.Count;
+
+        public void Append(SegmentKind kind, string text, int turn)
+        {
+            var segment = new TrajectorySegment { Kind = kind, Text = text, Turn = turn };
+            if (tokenizer is not null)
+            {
+                segment.TokenIds = tokenizer.Encode(text);
+                _ids.AddRange(segment.TokenIds);
+            }
+            else
+            {
+                _estimatedTokens += EstimateTokens(text);
+            }
+
+            trajectory.Segments.Add(segment);
+        }
+
+        public void AppendPolicy(ModelReply reply, int turn)
+        {
+            var segment = new TrajectorySegment
+            {
+                Kind = SegmentKind.Policy,
+                Text = reply.Text,
+                Turn = turn,
+                TokenIds = reply.TokenIds,
+                LogProbs = reply.LogProbs,
+            };
+            if (tokenizer is not null)
+            {
+                // Re-tokenising the text here would silently break the loss mask's exactness.
+                _ids.AddRange(segment.TokenIds ?? throw new InvalidOperationException(
+                    $"The token-level model returned no token ids for turn {turn}; it must return the ids it sampled."));
+            }
+            else
+            {
+                _estimatedTokens += reply.CompletionTokens > 0 ? reply.CompletionTokens : EstimateTokens(reply.Text);
+            }
+
+            trajectory.Segments.Add(segment);
+        }
+
+        /// <summary>Without a tokenizer, the server's own prompt count is the best measure of the context so far.</summary>
+        public void ObserveUsage(ModelReply reply)
+        {
+            if (tokenizer is null && reply.PromptTokens > 0)
+            {
+                _estimatedTokens = Math.Max(_estimatedTokens, reply.PromptTokens + reply.CompletionTokens);
+            }
+        }
+
+        // About four characters per token for English text with BPE vocabularies.
+        private static int EstimateTokens(string text) => (text.Length + 3) / 4;
+    }
+}

@@ -1,0 +1,9 @@
+namespace DeepResearcher.Core.Protocol;
+
+public enum ChatRole
+{
+    System,
+    User,
+    Assistant,
+    Tool,
+}

@@ -1,0 +1,29 @@
+using DeepResearcher.Core.Trajectories;
+
+namespace DeepResearcher.Core.Rewards;
+
+/// <summary>
+/// The DeepResearcher reward (spec §5): −1 when the tags are unbalanced or there is no answer, otherwise the set-F1
+/// of the answer against the best gold alias. The tag check runs over the policy's own text only: the original ran it
+/// over the whole response, tool output included, so a stray tag inside a fetched page could cost a correct rollout −1.
+/// </summary>
+public static class OriginalReward
+{
+    public const double FormatPenalty = -1.0;
+
+    public static RewardResult Compute(Trajectory trajectory, IReadOnlyList<string> golds)
+    {
+        string? problem = TagBalance.FindProblem(trajectory.PolicyText());
+        if (problem is not null)
+        {
+            return new RewardResult(FormatPenalty, $"unbalanced tags: {problem}");
+        }
+
+        if (trajectory.Termination != TerminationReason.Answered || trajectory.FinalAnswer is null)
+        {
+            return new RewardResult(FormatPenalty, $"no answer ({trajectory.Termination})");
+        }
+
+        return new RewardResult(QaMetrics.SetF1(trajectory.FinalAnswer, golds), null);
+    }
+}
