@@ -96,9 +96,10 @@ public sealed class OpenAIChatModel : IChatModel
         {
             throw new ChatModelException($"{_options.BaseUrl} answered HTTP {ex.Status} for model '{_options.Model}': {FirstLine(ex.Message)}", ex);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw new ChatModelException($"cannot reach {_options.BaseUrl}: {ex.Message}", ex);
+            // Network failures, timeouts and unreadable bodies: name the endpoint, keep the cause.
+            throw new ChatModelException($"{_options.BaseUrl} failed for model '{_options.Model}': {ex.GetType().Name}: {FirstLine(ex.Message)}", ex);
         }
 
         var text = new StringBuilder();

@@ -5,8 +5,9 @@ namespace DeepResearcher.Core.Rewards;
 /// <summary>The two answer normalisations in use: SQuAD's and the original DeepResearcher reward's.</summary>
 public static class AnswerNormalizer
 {
-    // Python's string.punctuation: both normalisations use the ASCII set only, so results match the Python scripts.
-    private const string Punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+    // Python's string.punctuation, plus Unicode punctuation (a deliberate fix: the Python scripts only know ASCII,
+    // so a model that writes “Paris” or an en dash scored 0 there).
+    private const string AsciiPunctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
     private static readonly HashSet<string> Articles = new(StringComparer.Ordinal) { "a", "an", "the" };
 
@@ -16,7 +17,7 @@ public static class AnswerNormalizer
         var sb = new StringBuilder(text.Length);
         foreach (char c in text.ToLowerInvariant())
         {
-            if (!Punctuation.Contains(c, StringComparison.Ordinal))
+            if (!IsPunctuation(c))
             {
                 sb.Append(c);
             }
@@ -40,11 +41,14 @@ public static class AnswerNormalizer
         var sb = new StringBuilder(text.Length);
         foreach (char c in text.ToLowerInvariant())
         {
-            sb.Append(Punctuation.Contains(c, StringComparison.Ordinal) ? ' ' : c);
+            sb.Append(IsPunctuation(c) ? ' ' : c);
         }
 
         return string.Join(' ', sb.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
     }
+
+    public static bool IsPunctuation(char c)
+        => c < 128 ? AsciiPunctuation.Contains(c, StringComparison.Ordinal) : char.IsPunctuation(c);
 
     public static string[] Words(string normalized) => normalized.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -1,8 +1,8 @@
 namespace DeepResearcher.Core.Rewards;
 
 /// <summary>
-/// Question-answering metrics, each taking the best score over the gold aliases. A question with no (non-empty)
-/// gold alias scores 0 on every metric.
+/// Question-answering metrics, each taking the best score over the gold aliases. Aliases that normalise to nothing
+/// (punctuation only, blank) are ignored, so a question with no usable alias scores 0 on every metric.
 /// </summary>
 public static class QaMetrics
 {
@@ -14,7 +14,8 @@ public static class QaMetrics
         string p = AnswerNormalizer.Squad(prediction);
         foreach (string gold in golds)
         {
-            if (p == AnswerNormalizer.Squad(gold))
+            string g = AnswerNormalizer.Squad(gold);
+            if (g.Length > 0 && p == g)
             {
                 return 1.0;
             }
@@ -26,7 +27,6 @@ public static class QaMetrics
     /// <summary>
     /// SQuAD bag-of-words F1 (word multiset overlap). Like the HotpotQA and FlashRAG scripts, a yes/no/noanswer
     /// prediction or gold gets 0 unless both are the same word, so "no" never earns credit against "yes, it is not".
-    /// Two empty strings score 1, one empty string 0 (SQuAD v2).
     /// </summary>
     public static double F1(string prediction, IReadOnlyList<string> golds)
     {
@@ -34,12 +34,11 @@ public static class QaMetrics
         double best = 0;
         foreach (string gold in golds)
         {
-            if (string.IsNullOrWhiteSpace(gold))
+            string g = AnswerNormalizer.Squad(gold);
+            if (g.Length > 0)
             {
-                continue;
+                best = Math.Max(best, BagF1(p, g));
             }
-
-            best = Math.Max(best, BagF1(p, AnswerNormalizer.Squad(gold)));
         }
 
         return best;
@@ -107,9 +106,9 @@ public static class QaMetrics
     {
         string[] p = AnswerNormalizer.Words(prediction);
         string[] g = AnswerNormalizer.Words(gold);
-        if (p.Length == 0 || g.Length == 0)
+        if (p.Length == 0)
         {
-            return p.Length == g.Length ? 1.0 : 0.0;
+            return 0.0;
         }
 
         if ((SpecialAnswers.Contains(prediction) || SpecialAnswers.Contains(gold)) && prediction != gold)

@@ -153,6 +153,15 @@ public static class PythonJson
 
         string s = d.ToString("R", CultureInfo.InvariantCulture);
         int e = s.IndexOf('E', StringComparison.Ordinal);
+        if (e < 0 && Math.Abs(d) >= 1e16)
+        {
+            // .NET prints large integral doubles as plain digits; Python uses an exponent from 1e16 on.
+            string digits = s.TrimStart('-');
+            string significant = digits.TrimEnd('0');
+            string mantissaDigits = significant.Length > 1 ? significant[0] + "." + significant[1..] : significant;
+            return $"{(d < 0 ? "-" : string.Empty)}{mantissaDigits}e+{digits.Length - 1:00}";
+        }
+
         if (e < 0)
         {
             return s.Contains('.', StringComparison.Ordinal) ? s : s + ".0";

@@ -29,6 +29,5 @@ public interface IPromptRenderer
     string ToolResponseTurn(string observation);
 
     /// <summary>The opening prompt: system (with tools), the user's question and the generation prompt.</summary>
-    string RenderPrompt(string systemPrompt, IReadOnlyList<ToolSchema> tools, string question)
-        => Render([ChatMessage.System(systemPrompt), ChatMessage.User(question)], tools, addGenerationPrompt: true);
+    string RenderPrompt(string systemPrompt, IReadOnlyList<ToolSchema> tools, string question);
 }

@@ -41,6 +41,9 @@ public sealed class Llama3ChatTemplate : IPromptRenderer
     public string ToolResponseTurn(string observation)
         => "<|start_header_id|>ipython<|end_header_id|>\n\n" + ToolResponseContent(observation) + "<|eot_id|>";
 
+    public string RenderPrompt(string systemPrompt, IReadOnlyList<ToolSchema> tools, string question)
+        => Render([ChatMessage.System(systemPrompt), ChatMessage.User(question)], tools, addGenerationPrompt: true);
+
     public string Render(IReadOnlyList<ChatMessage> messages, IReadOnlyList<ToolSchema>? tools, bool addGenerationPrompt)
     {
         var sb = new StringBuilder("<|begin_of_text|>");

@@ -48,6 +48,9 @@ public sealed class Qwen25ChatTemplate : IPromptRenderer
 
     public string ToolResponseTurn(string observation) => "\n<|im_start|>user\n" + ToolResponseContent(observation) + "<|im_end|>\n";
 
+    public string RenderPrompt(string systemPrompt, IReadOnlyList<ToolSchema> tools, string question)
+        => Render([ChatMessage.System(systemPrompt), ChatMessage.User(question)], tools, addGenerationPrompt: true);
+
     public string Render(IReadOnlyList<ChatMessage> messages, IReadOnlyList<ToolSchema>? tools, bool addGenerationPrompt)
     {
         var sb = new StringBuilder();
