@@ -1,0 +1,1 @@
+namespace DeepResearcher.Web.Tests; public class WebSmokeTests { [Fact] public void Loads() => Assert.Equal("serper", new DeepResearcher.Web.Search.SearchResult("t", "u", "s", 1, "serper").Provider); }
