@@ -1,0 +1,175 @@
+using DeepResearcher.Core.Agent;
+using DeepResearcher.Core.Protocol;
+using DeepResearcher.Core.Protocol.Observations;
+using DeepResearcher.Web.Pages;
+using DeepResearcher.Web.Reading;
+using DeepResearcher.Web.Search;
+
+namespace DeepResearcher.Web.Toolbox;
+
+/// <summary>
+/// The research tools on a search provider, a page source and a reader. Failures of single queries or pages become
+/// part of the observation, so one dead page never costs the rest of the call. Per-trajectory state (latest results,
+/// reading positions) lives in an <see cref="IToolStateStore"/>, so re-browsing a page resumes where reading stopped.
+/// </summary>
+public sealed class WebToolbox(
+    ISearchProvider search,
+    IPageSource pages,
+    IPageReader reader,
+    IToolStateStore? state = null,
+    WebToolboxOptions? options = null) : IToolbox
+{
+    private readonly IToolStateStore _state = state ?? new InMemoryToolStateStore();
+    private readonly WebToolboxOptions _options = options ?? new WebToolboxOptions();
+
+    public Task<ToolResult> ExecuteAsync(ToolCall call, ToolContext context, CancellationToken cancellationToken) => call.Name switch
+    {
+        ResearchTools.WebSearchName => SearchAsync(call, context, cancellationToken),
+        ResearchTools.BrowseWebpageName => BrowseAsync(call, context, cancellationToken),
+        _ => Task.FromResult(ToolResult.Failure($"unknown tool '{call.Name}'")),
+    };
+
+    private async Task<ToolResult> SearchAsync(ToolCall call, ToolContext context, CancellationToken cancellationToken)
+    {
+        Task<QueryResults>[] runs = [.. call.Queries.Select(query => RunQueryAsync(query, cancellationToken))];
+        QueryResults[] results = await Task.WhenAll(runs);
+
+        TrajectoryToolState toolState = await _state.LoadAsync(context.TrajectoryId, cancellationToken);
+        toolState.LatestResults.Clear();
+        foreach (QueryResults result in results)
+        {
+            foreach (SearchHit hit in result.Hits)
+            {
+                toolState.LatestResults.TryAdd(hit.Url, result.Query);
+                toolState.AllResults.TryAdd(hit.Url, result.Query);
+            }
+        }
+
+        await _state.SaveAsync(context.TrajectoryId, toolState, cancellationToken);
+        string[] errors = [.. results.Where(r => r.Error is not null).Select(r => $"'{r.Query}': {r.Error}")];
+        return new ToolResult(new SearchObservation(results))
+        {
+            Error = errors.Length == results.Length && errors.Length > 0 ? string.Join("; ", errors) : null,
+        };
+    }
+
+    private async Task<QueryResults> RunQueryAsync(string query, CancellationToken cancellationToken)
+    {
+        try
+        {
+            IReadOnlyList<SearchResult> hits = await search.SearchAsync(
+                new SearchRequest(query, _options.ResultsPerQuery, _options.Region, _options.Language), cancellationToken);
+            return new QueryResults(query, [.. hits.Take(_options.ResultsPerQuery).Select(h => new SearchHit(h.Title, h.Url, h.Snippet))]);
+        }
+        catch (SearchProviderException ex)
+        {
+            return new QueryResults(query, [], ex.Message);
+        }
+    }
+
+    private async Task<ToolResult> BrowseAsync(ToolCall call, ToolContext context, CancellationToken cancellationToken)
+    {
+        TrajectoryToolState toolState = await _state.LoadAsync(context.TrajectoryId, cancellationToken);
+        using var slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentPages));
+        Task<PageOutcome>[] reads = [.. call.Urls.Select(url => ReadPageAsync(url, toolState, context, slots, cancellationToken))];
+        PageOutcome[] outcomes = await Task.WhenAll(reads);
+
+        foreach (PageOutcome outcome in outcomes)
+        {
+            if (outcome.Progress is not null)
+            {
+                toolState.Pages[outcome.Findings.Url] = outcome.Progress;
+            }
+        }
+
+        await _state.SaveAsync(context.TrajectoryId, toolState, cancellationToken);
+        bool allFailed = outcomes.All(o => o.Findings.Error is not null && o.Findings.Information.Count == 0);
+        return new ToolResult(new BrowseObservation([.. outcomes.Select(o => o.Findings)]))
+        {
+            Error = allFailed ? string.Join("; ", outcomes.Select(o => $"{o.Findings.Url}: {o.Findings.Error}")) : null,
+        };
+    }
+
+    private async Task<PageOutcome> ReadPageAsync(string url, TrajectoryToolState toolState, ToolContext context, SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            return new PageOutcome(new PageFindings(url, [], "not an absolute http(s) URL"), null);
+        }
+
+        Dictionary<string, string>? allowed = _options.BrowseMode switch
+        {
+            BrowseMode.Strict => toolState.LatestResults,
+            BrowseMode.Lenient => toolState.AllResults,
+            _ => null,
+        };
+        if (allowed is not null && !allowed.ContainsKey(url))
+        {
+            string why = toolState.AllResults.Count == 0
+                ? "no search results yet: call web_search first, then browse URLs from its results"
+                : _options.BrowseMode == BrowseMode.Strict
+                    ? "this URL is not in the latest search results; browse only URLs listed there"
+                    : "this URL is not in any search result of this research";
+            return new PageOutcome(new PageFindings(url, [], why), null);
+        }
+
+        string query = toolState.AllResults.GetValueOrDefault(url) ?? context.Question;
+        PageProgress progress = toolState.Pages.GetValueOrDefault(url) ?? new PageProgress { Query = query };
+        if (progress.ReachedEnd)
+        {
+            return new PageOutcome(new PageFindings(url, [], "already read to the end: nothing new on this page"), progress);
+        }
+
+        await slots.WaitAsync(cancellationToken);
+        try
+        {
+            PageContent content = await pages.GetAsync(url, cancellationToken);
+            if (content.Error is not null)
+            {
+                return new PageOutcome(new PageFindings(url, [], content.Error), null);
+            }
+
+            PageReading reading = await reader.ReadAsync(new PageReadRequest
+            {
+                MainQuestion = context.Question,
+                SubQuestion = progress.Query,
+                Url = url,
+                Segments = content.Segments,
+                StartSegment = progress.NextSegment,
+                Memory = Memory(toolState, progress.Query),
+                MaxSegments = _options.MaxSegmentsPerRead,
+            }, cancellationToken);
+
+            var updated = new PageProgress
+            {
+                Query = progress.Query,
+                NextSegment = reading.NextSegment,
+                ReachedEnd = reading.ReachedEnd,
+                Findings = [.. progress.Findings, .. reading.Findings.Select(f => new FoundInformation(f.PageNumber, f.Summary))],
+            };
+            string? note = reading.Note ?? (reading.Findings.Count == 0 ? "nothing relevant found on the pages read" : null);
+            return new PageOutcome(new PageFindings(url, reading.Findings, note), updated);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    /// <summary>What is already known for this query: findings on this page and on other pages found by the same query.</summary>
+    private static string Memory(TrajectoryToolState toolState, string query)
+    {
+        string memory = string.Empty;
+        foreach (PageProgress progress in toolState.Pages.Values)
+        {
+            if (progress.Query == query && progress.Findings.Count > 0)
+            {
+                memory = LlmPageReader.AppendMemory(memory, query, string.Join("\n", progress.Findings.Select(f => f.Summary)));
+            }
+        }
+
+        return memory;
+    }
+
+    private sealed record PageOutcome(PageFindings Findings, PageProgress? Progress);
+}
