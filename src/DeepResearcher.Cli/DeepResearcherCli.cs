@@ -11,6 +11,7 @@ public static class DeepResearcherCli
         var root = new RootCommand("DeepResearcher.NET: train, run and evaluate deep-research agents.");
         root.Subcommands.Add(ResearchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(WorldCommand.Create());
         return root;
     }
 

@@ -1,5 +1,6 @@
 using DeepResearcher.ChatModels;
 using DeepResearcher.Evaluation.Datasets;
+using DeepResearcher.World.Storage;
 
 namespace DeepResearcher.Cli.Commands;
 
@@ -15,7 +16,8 @@ internal static class CommandErrors
             return await body();
         }
         catch (Exception ex) when (ex is DataFileException or ChatModelException or ArgumentException or FileNotFoundException
-                                       or DirectoryNotFoundException or InvalidDataException or UsageException)
+                                       or DirectoryNotFoundException or InvalidDataException or UsageException
+                                       or InvalidWorldDirectoryException or InvalidOperationException)
         {
             string message = ex is ArgumentException { ParamName: { } name } argument
                 ? argument.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
