@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using DeepResearcher.Engine.Model;
+
+namespace DeepResearcher.Engine.Optim;
+
+/// <summary>
+/// Adam with decoupled weight decay (Loshchilov &amp; Hutter), as torch.optim.AdamW: one fused pass per parameter
+/// updates both moments and the float32 master weight. Parameters without a gradient are left alone.
+/// </summary>
+public sealed class AdamW
+{
+    private readonly Parameter[] _parameters;
+    private readonly float[][] _firstMoment;
+    private readonly float[][] _secondMoment;
+
+    public AdamW(IEnumerable<Parameter> parameters, AdamWOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _parameters = parameters.Distinct().ToArray();
+        _firstMoment = _parameters.Select(p => new float[p.Length]).ToArray();
+        _secondMoment = _parameters.Select(p => new float[p.Length]).ToArray();
+        Options = options ?? new AdamWOptions();
+    }
+
+    public AdamWOptions Options { get; }
+
+    /// <summary>Steps taken so far; the bias corrections use this count.</summary>
+    public int StepCount { get; private set; }
+
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    public void ZeroGrad()
+    {
+        foreach (var p in _parameters) p.ZeroGrad();
+    }
+
+    public void Step(float learningRate)
+    {
+        StepCount++;
+        float b1 = Options.Beta1, b2 = Options.Beta2;
+        float biasCorrection1 = 1f - MathF.Pow(b1, StepCount);
+        float biasCorrection2Sqrt = MathF.Sqrt(1f - MathF.Pow(b2, StepCount));
+        float decay = 1f - learningRate * Options.WeightDecay;
+        float stepSize = learningRate / biasCorrection1;
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var p = _parameters[i];
+            if (!p.RequiresGrad || !p.HasGrad) continue;
+            Update(p.Data, p.Grad, _firstMoment[i], _secondMoment[i], b1, b2, Options.Epsilon, decay, stepSize, 1f / biasCorrection2Sqrt);
+        }
+    }
+
+    private static void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
+        float b1, float b2, float eps, float decay, float stepSize, float inverseBiasCorrection2Sqrt)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vb1 = Vector512.Create(b1);
+            var vb1c = Vector512.Create(1f - b1);
+            var vb2 = Vector512.Create(b2);
+            var vb2c = Vector512.Create(1f - b2);
+            var vEps = Vector512.Create(eps);
+            var vDecay = Vector512.Create(decay);
+            var vStep = Vector512.Create(stepSize);
+            var vCorr = Vector512.Create(inverseBiasCorrection2Sqrt);
+            ref float wr = ref w[0];
+            ref float gr = ref Unsafe.AsRef(in g[0]);
+            ref float mr = ref m[0];
+            ref float vr = ref v[0];
+            for (; i <= w.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var gi = Vector512.LoadUnsafe(ref gr, (nuint)i);
+                var mi = vb1 * Vector512.LoadUnsafe(ref mr, (nuint)i) + vb1c * gi;
+                var vi = vb2 * Vector512.LoadUnsafe(ref vr, (nuint)i) + vb2c * gi * gi;
+                var denominator = Vector512.Sqrt(vi) * vCorr + vEps;
+                var wi = Vector512.LoadUnsafe(ref wr, (nuint)i) * vDecay - vStep * mi / denominator;
+                mi.StoreUnsafe(ref mr, (nuint)i);
+                vi.StoreUnsafe(ref vr, (nuint)i);
+                wi.StoreUnsafe(ref wr, (nuint)i);
+            }
+        }
+        for (; i < w.Length; i++)
+        {
+            float gi = g[i];
+            float mi = b1 * m[i] + (1f - b1) * gi;
+            float vi = b2 * v[i] + (1f - b2) * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            w[i] = w[i] * decay - stepSize * mi / (MathF.Sqrt(vi) * inverseBiasCorrection2Sqrt + eps);
+        }
+    }
+}
