@@ -12,6 +12,11 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 
+echo "== postgres (shared-cache tests)"
+DEEPRESEARCHER_TEST_POSTGRES="$(scripts/postgres-test-server.sh start)"
+export DEEPRESEARCHER_TEST_POSTGRES
+trap 'scripts/postgres-test-server.sh stop >/dev/null 2>&1 || true' EXIT
+
 log_dir=artifacts/test-logs
 mkdir -p "$log_dir"
 echo "== build (Release, warnings are errors)"
