@@ -14,6 +14,7 @@ internal static class WorldCommand
         var world = new Command("world", "The offline research world: a generated web with pages, a local search engine and questions.");
         world.Subcommands.Add(CreateBuild());
         world.Subcommands.Add(CreateServe());
+        world.Subcommands.Add(WorldDemoCommand.Create());
         return world;
     }
 

@@ -113,8 +113,10 @@ public sealed class WebToolbox(
             return new PageOutcome(new PageFindings(url, [], why), null);
         }
 
-        string query = toolState.AllResults.GetValueOrDefault(url) ?? context.Question;
-        PageProgress progress = toolState.Pages.GetValueOrDefault(url) ?? new PageProgress { Query = query };
+        // The sub-question is the query of the latest search that listed the page, as in the original.
+        string query = toolState.LatestResults.GetValueOrDefault(url) ?? toolState.AllResults.GetValueOrDefault(url) ?? context.Question;
+        PageProgress progress = toolState.Pages.GetValueOrDefault(url) ?? new PageProgress();
+        progress.Query = query;
         if (progress.ReachedEnd)
         {
             return new PageOutcome(new PageFindings(url, [], "already read to the end: nothing new on this page"), progress);

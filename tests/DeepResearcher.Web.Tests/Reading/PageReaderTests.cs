@@ -23,9 +23,36 @@ public class PageReaderTests
         string all = string.Join(" ", reading.Findings.Select(f => f.Summary));
         Assert.Contains("The capital of Freedonia is Fredville, founded in 1820.", all, StringComparison.Ordinal);
         Assert.DoesNotContain("birds", all, StringComparison.Ordinal);
-        Assert.Equal([1], reading.Findings.Select(f => f.PageNumber)); // the introduction names the subject but states no fact
+        Assert.Equal([0, 1], reading.Findings.Select(f => f.PageNumber));
         Assert.Equal(3, reading.NextSegment); // segment 2 does not mention the question at all: reading stopped after it
         Assert.False(reading.ReachedEnd);
+    }
+
+    [Fact]
+    public async Task Extractive_reader_prefers_a_specific_fact_over_templated_filler_that_names_the_subject()
+    {
+        string[] templates = ["lasting reforms in education", "quiet disputes in the arts", "sweeping shifts in trade", "modest fashions in music", "gradual habits in cooking", "uneven tensions in farming"];
+        var filler = new List<string>();
+        for (int i = 0; i < 40; i++)
+        {
+            filler.Add($"In the years that followed, Vera Quill was associated with {templates[i % templates.Length]}.");
+        }
+
+        filler.Insert(23, "Vera Quill came into the world in 1923.");
+        var reader = new ExtractivePageReader();
+
+        PageReading reading = await reader.ReadAsync(new PageReadRequest
+        {
+            MainQuestion = "What year was Vera Quill born in?",
+            SubQuestion = "Vera Quill born year",
+            Url = "u",
+            Segments = [string.Join(" ", filler)],
+        }, TestContext.Current.CancellationToken);
+
+        string summary = Assert.Single(reading.Findings).Summary;
+        Assert.Contains("Vera Quill came into the world in 1923.", summary, StringComparison.Ordinal);
+        // Diversity: the five slots are not five copies of one template.
+        Assert.True(summary.Split("associated with").Length - 1 <= 4, summary);
     }
 
     [Fact]

@@ -1,0 +1,71 @@
+using DeepResearcher.Core.Agent;
+using DeepResearcher.Web.Fetching;
+using DeepResearcher.Web.Pages;
+using DeepResearcher.Web.Reading;
+using DeepResearcher.Web.Search;
+using DeepResearcher.Web.Toolbox;
+using DeepResearcher.World.Serving;
+using DeepResearcher.World.Storage;
+
+namespace DeepResearcher.Server.World;
+
+/// <summary>
+/// A running offline world and the research tools on it: its pages served over real HTTP on loopback, searched
+/// through the real Serper adapter (or in process), fetched by the real fetcher (with the world's host, and only it,
+/// allowlisted) and read by a page reader. The default environment of the main job, of CI and of evaluations.
+/// </summary>
+public sealed class OfflineWorld : IAsyncDisposable
+{
+    private readonly HttpClient _http = new();
+    private readonly PageFetcher _fetcher;
+
+    private OfflineWorld(WorldDirectory directory, RunningWorldServer server, bool searchOverHttp)
+    {
+        Directory = directory;
+        Server = server;
+        Search = searchOverHttp
+            ? new SerperSearchProvider(_http, new SearchProviderOptions { BaseUrl = server.BaseUri, ApiKey = "offline-world" })
+            : new WorldSearchProvider(directory.SearchIndex, server.BaseUri);
+        _fetcher = new PageFetcher(new FetchOptions { AllowedPrivateHosts = [server.BaseUri.Host] });
+        Pages = new HttpPageSource(_fetcher);
+    }
+
+    public WorldDirectory Directory { get; }
+
+    public RunningWorldServer Server { get; }
+
+    public ISearchProvider Search { get; }
+
+    public IPageSource Pages { get; }
+
+    /// <summary>Opens a world directory and serves it on a free loopback port.</summary>
+    /// <param name="searchOverHttp">Search through the Serper adapter and the world's HTTP endpoint (true) or the index in process.</param>
+    public static async Task<OfflineWorld> StartAsync(string directory, bool searchOverHttp, CancellationToken cancellationToken)
+    {
+        WorldDirectory world = await WorldDirectory.OpenAsync(directory, verifyHashes: false, cancellationToken);
+        RunningWorldServer server;
+        try
+        {
+            server = await WorldWebServer.StartAsync(world, 0, cancellationToken);
+        }
+        catch
+        {
+            world.Dispose();
+            throw;
+        }
+
+        return new OfflineWorld(world, server, searchOverHttp);
+    }
+
+    /// <summary>A toolbox on this world; each call gets its own trajectory state store unless one is given.</summary>
+    public IToolbox CreateToolbox(IPageReader? reader = null, IToolStateStore? state = null, WebToolboxOptions? options = null)
+        => new WebToolbox(Search, Pages, reader ?? new ExtractivePageReader(), state ?? new InMemoryToolStateStore(), options);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        _fetcher.Dispose();
+        _http.Dispose();
+        Directory.Dispose();
+    }
+}

@@ -1,0 +1,19 @@
+namespace DeepResearcher.World.Demonstration;
+
+/// <summary>How imperfect the expert is. All zero: it solves every answerable question by the shortest path.</summary>
+public sealed record ExpertNoise
+{
+    /// <summary>Chance that the first search of a step uses a vague query, so the expert must reformulate.</summary>
+    public double WrongFirstQuery { get; init; }
+
+    /// <summary>Chance of reading an extra, unneeded search result before the right one.</summary>
+    public double UnneededBrowse { get; init; }
+
+    /// <summary>Chance of giving up on a question with an honest "unknown".</summary>
+    public double GiveUp { get; init; }
+
+    public static ExpertNoise None { get; } = new();
+
+    /// <summary>Noise that makes demonstrations varied, for supervised warm starts.</summary>
+    public static ExpertNoise Varied { get; } = new() { WrongFirstQuery = 0.15, UnneededBrowse = 0.1, GiveUp = 0.02 };
+}
