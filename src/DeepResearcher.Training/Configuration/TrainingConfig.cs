@@ -1,0 +1,157 @@
+namespace DeepResearcher.Training.Configuration;
+
+/// <summary>
+/// The whole training configuration, one YAML file. Keys mirror the original's (verl) names where they exist:
+/// <c>train_batch_size</c>, <c>rollout_n</c>, <c>max_turns</c>, <c>kl_coef</c>, <c>clip_ratio</c>, <c>lr</c>…
+/// </summary>
+public sealed class TrainingConfig
+{
+    public string Preset { get; set; } = "offline-tiny";
+
+    public WorldSection World { get; set; } = new();
+
+    public ModelSection Model { get; set; } = new();
+
+    public DataSection Data { get; set; } = new();
+
+    public RolloutSection Rollout { get; set; } = new();
+
+    public ActorSection Actor { get; set; } = new();
+
+    public SftSection Sft { get; set; } = new();
+
+    public TrainerSection Trainer { get; set; } = new();
+}
+
+public sealed class WorldSection
+{
+    /// <summary>An existing world directory; when empty, one is built at <c>{out}/world</c>.</summary>
+    public string Dir { get; set; } = string.Empty;
+
+    public string Size { get; set; } = "small";
+
+    public ulong Seed { get; set; } = 42;
+}
+
+public sealed class ModelSection
+{
+    /// <summary>A Hugging Face checkpoint directory; empty = initialise a small model from scratch.</summary>
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>Vocabulary of the BPE tokenizer trained on the world (from-scratch models only).</summary>
+    public int VocabSize { get; set; } = 2048;
+
+    public int HiddenSize { get; set; } = 128;
+
+    public int NumLayers { get; set; } = 4;
+
+    public int NumHeads { get; set; } = 4;
+
+    public int NumKvHeads { get; set; } = 2;
+
+    public int IntermediateSize { get; set; } = 352;
+
+    public bool Lora { get; set; }
+
+    public int LoraRank { get; set; } = 16;
+
+    public float LoraAlpha { get; set; } = 32;
+}
+
+public sealed class DataSection
+{
+    /// <summary>Questions per training step.</summary>
+    public int TrainBatchSize { get; set; } = 8;
+
+    /// <summary>Questions of the test split evaluated before and after training (0 = all).</summary>
+    public int EvalQuestions { get; set; } = 200;
+
+    public int MaxTurns { get; set; } = 10;
+
+    /// <summary>New tokens per turn.</summary>
+    public int MaxResponseLength { get; set; } = 2000;
+
+    public int MaxModelLen { get; set; } = 32768;
+}
+
+public sealed class RolloutSection
+{
+    /// <summary>Rollouts per question: the GRPO group size.</summary>
+    public int N { get; set; } = 16;
+
+    public float Temperature { get; set; } = 1.0f;
+
+    public float TopP { get; set; } = 1.0f;
+
+    public int TopK { get; set; }
+
+    /// <summary>Seconds a tool call may take before it becomes a timeout observation.</summary>
+    public double ToolTimeout { get; set; } = 30;
+}
+
+public sealed class ActorSection
+{
+    public double Lr { get; set; } = 1e-6;
+
+    public double WeightDecay { get; set; } = 0.01;
+
+    public double GradClip { get; set; } = 1.0;
+
+    public double ClipRatio { get; set; } = 0.2;
+
+    /// <summary>DAPO's clip-higher; equal to <see cref="ClipRatio"/> by default.</summary>
+    public double ClipRatioHigh { get; set; } = 0.2;
+
+    public double KlCoef { get; set; } = 0.001;
+
+    public double EntropyCoeff { get; set; } = 0.001;
+
+    public int PpoEpochs { get; set; } = 1;
+
+    /// <summary>Rollouts per optimizer step; 0 = the whole batch (one update per step, as the original).</summary>
+    public int PpoMiniBatchSize { get; set; }
+
+    /// <summary>Token budget of one micro-batch (gradient accumulation splits at it).</summary>
+    public int MicroBatchTokens { get; set; } = 12288;
+
+    /// <summary><c>grpo</c> (mean/std) or <c>dr_grpo</c> (mean only, constant loss normaliser).</summary>
+    public string AdvEstimator { get; set; } = "grpo";
+
+    /// <summary><c>token-mean</c> or <c>constant</c> (Dr.GRPO).</summary>
+    public string LossAggMode { get; set; } = "token-mean";
+
+    public bool DropZeroVarianceGroups { get; set; }
+
+    public int WarmupSteps { get; set; }
+
+    /// <summary><c>constant</c> or <c>cosine</c>.</summary>
+    public string LrSchedule { get; set; } = "constant";
+}
+
+public sealed class SftSection
+{
+    /// <summary>Optimizer steps of the supervised warm start (0 = skip).</summary>
+    public int Steps { get; set; }
+
+    public double Lr { get; set; } = 1e-3;
+
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>A JSONL file of demonstration trajectories; empty = the world's expert demonstrator on the train split.</summary>
+    public string Demonstrations { get; set; } = string.Empty;
+}
+
+public sealed class TrainerSection
+{
+    public int TotalSteps { get; set; } = 100;
+
+    public int SaveFreq { get; set; } = 10;
+
+    public int TestFreq { get; set; } = 0;
+
+    public int KeepCheckpoints { get; set; } = 3;
+
+    public ulong Seed { get; set; } = 1;
+
+    public int Threads { get; set; }
+}

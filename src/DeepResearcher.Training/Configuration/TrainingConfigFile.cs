@@ -1,0 +1,169 @@
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace DeepResearcher.Training.Configuration;
+
+/// <summary>
+/// Reads and writes the YAML config. Unknown keys and wrong types are errors with the file, line and key, and
+/// <see cref="Validate"/> checks ranges and combinations, so a bad config fails before any work starts.
+/// </summary>
+public static class TrainingConfigFile
+{
+    private static readonly IDeserializer Reader = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .Build();
+
+    private static readonly ISerializer Writer = new SerializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .Build();
+
+    /// <summary>The preset named in the file (or <paramref name="preset"/>), with the file's keys on top.</summary>
+    public static TrainingConfig Load(string? path, string? preset)
+    {
+        TrainingConfig config = TrainingPresets.Get(preset ?? "offline-tiny");
+        if (path is null)
+        {
+            return config;
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new ConfigException($"{path}: config file not found");
+        }
+
+        string yaml = File.ReadAllText(path);
+        try
+        {
+            // Start from the preset the file names, so a file only needs the keys it changes.
+            var probe = Reader.Deserialize<Dictionary<string, object?>>(yaml) ?? [];
+            if (preset is null && probe.TryGetValue("preset", out object? named) && named is string name)
+            {
+                config = TrainingPresets.Get(name);
+            }
+
+            var merging = new DeserializerBuilder()
+                .WithNamingConvention(UnderscoredNamingConvention.Instance)
+                .WithObjectFactory(new PresetObjectFactory(config))
+                .Build();
+            return merging.Deserialize<TrainingConfig>(yaml) ?? config;
+        }
+        catch (YamlException ex)
+        {
+            string where = ex.Start.Line > 0 ? $"{path}:{ex.Start.Line}:{ex.Start.Column}" : path;
+            string reason = (ex.InnerException?.Message ?? ex.Message).Split('\n')[0];
+            if (reason.Contains("not found on type", StringComparison.Ordinal))
+            {
+                reason += " (unknown key: check the spelling against 'deepresearcher train --print-config')";
+            }
+
+            throw new ConfigException($"{where}: {reason}", ex);
+        }
+    }
+
+    public static string ToYaml(TrainingConfig config) => Writer.Serialize(config);
+
+    /// <summary>Range and consistency checks; every problem is listed, not just the first.</summary>
+    public static void Validate(TrainingConfig config)
+    {
+        var problems = new List<string>();
+        void Positive(string key, double value)
+        {
+            if (!(value > 0))
+            {
+                problems.Add($"{key} must be > 0 (got {value})");
+            }
+        }
+
+        Positive("data.train_batch_size", config.Data.TrainBatchSize);
+        Positive("data.max_turns", config.Data.MaxTurns);
+        Positive("data.max_response_length", config.Data.MaxResponseLength);
+        Positive("data.max_model_len", config.Data.MaxModelLen);
+        Positive("rollout.n", config.Rollout.N);
+        Positive("rollout.temperature", config.Rollout.Temperature);
+        Positive("actor.lr", config.Actor.Lr);
+        Positive("actor.micro_batch_tokens", config.Actor.MicroBatchTokens);
+        Positive("actor.ppo_epochs", config.Actor.PpoEpochs);
+        Positive("trainer.total_steps", config.Trainer.TotalSteps);
+        Positive("model.hidden_size", config.Model.HiddenSize);
+        Positive("model.num_layers", config.Model.NumLayers);
+        if (config.Rollout.TopP is <= 0 or > 1)
+        {
+            problems.Add($"rollout.top_p must be in (0, 1] (got {config.Rollout.TopP})");
+        }
+
+        if (config.Actor.ClipRatio is <= 0 or >= 1 || config.Actor.ClipRatioHigh < config.Actor.ClipRatio)
+        {
+            problems.Add($"actor.clip_ratio must be in (0, 1) and actor.clip_ratio_high ≥ clip_ratio (got {config.Actor.ClipRatio}, {config.Actor.ClipRatioHigh})");
+        }
+
+        if (config.Actor.KlCoef < 0 || config.Actor.EntropyCoeff < 0)
+        {
+            problems.Add("actor.kl_coef and actor.entropy_coeff must be ≥ 0");
+        }
+
+        if (config.Actor.AdvEstimator is not ("grpo" or "dr_grpo"))
+        {
+            problems.Add($"actor.adv_estimator must be grpo or dr_grpo (got '{config.Actor.AdvEstimator}')");
+        }
+
+        if (config.Actor.LossAggMode is not ("token-mean" or "constant"))
+        {
+            problems.Add($"actor.loss_agg_mode must be token-mean or constant (got '{config.Actor.LossAggMode}')");
+        }
+
+        if (config.Actor.LrSchedule is not ("constant" or "cosine"))
+        {
+            problems.Add($"actor.lr_schedule must be constant or cosine (got '{config.Actor.LrSchedule}')");
+        }
+
+        if (config.Model.Path.Length == 0 && config.Model.HiddenSize % config.Model.NumHeads != 0)
+        {
+            problems.Add($"model.hidden_size ({config.Model.HiddenSize}) must be a multiple of model.num_heads ({config.Model.NumHeads})");
+        }
+
+        if (config.Model.NumKvHeads <= 0 || config.Model.NumHeads % config.Model.NumKvHeads != 0)
+        {
+            problems.Add($"model.num_heads ({config.Model.NumHeads}) must be a multiple of model.num_kv_heads ({config.Model.NumKvHeads})");
+        }
+
+        if (config.Model.Path.Length > 0 && !Directory.Exists(config.Model.Path))
+        {
+            problems.Add($"model.path '{config.Model.Path}' does not exist (give a Hugging Face checkpoint directory with config.json, model.safetensors and tokenizer.json)");
+        }
+
+        if (config.World.Dir.Length > 0 && !Directory.Exists(config.World.Dir))
+        {
+            problems.Add($"world.dir '{config.World.Dir}' does not exist (build one with 'deepresearcher world build', or leave it empty to build one)");
+        }
+
+        if (config.Rollout.N == 1 && config.Actor.AdvEstimator == "grpo")
+        {
+            problems.Add("rollout.n = 1 gives GRPO nothing to compare within a group; use rollout.n ≥ 2");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ConfigException("invalid training config:\n  - " + string.Join("\n  - ", problems));
+        }
+    }
+
+    /// <summary>Makes the deserializer fill the preset's objects instead of fresh defaults, so the file overrides key by key.</summary>
+    private sealed class PresetObjectFactory(TrainingConfig preset) : YamlDotNet.Serialization.ObjectFactories.ObjectFactoryBase
+    {
+        private readonly YamlDotNet.Serialization.ObjectFactories.DefaultObjectFactory _fallback = new();
+
+        public override object Create(Type type) => type switch
+        {
+            _ when type == typeof(TrainingConfig) => preset,
+            _ when type == typeof(WorldSection) => preset.World,
+            _ when type == typeof(ModelSection) => preset.Model,
+            _ when type == typeof(DataSection) => preset.Data,
+            _ when type == typeof(RolloutSection) => preset.Rollout,
+            _ when type == typeof(ActorSection) => preset.Actor,
+            _ when type == typeof(SftSection) => preset.Sft,
+            _ when type == typeof(TrainerSection) => preset.Trainer,
+            _ => _fallback.Create(type),
+        };
+    }
+}

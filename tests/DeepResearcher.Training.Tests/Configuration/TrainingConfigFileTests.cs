@@ -1,0 +1,103 @@
+using DeepResearcher.Training.Configuration;
+
+namespace DeepResearcher.Training.Tests.Configuration;
+
+public sealed class TrainingConfigFileTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "dr-config-" + Guid.NewGuid().ToString("N"));
+
+    public TrainingConfigFileTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void A_file_overrides_only_the_keys_it_names()
+    {
+        string path = Write("rollout:\n  n: 4\nactor:\n  kl_coef: 0\n  lr: 0.0005\n");
+
+        TrainingConfig config = TrainingConfigFile.Load(path, null);
+
+        Assert.Equal(4, config.Rollout.N);
+        Assert.Equal(0, config.Actor.KlCoef);
+        Assert.Equal(0.0005, config.Actor.Lr);
+        Assert.Equal(TrainingPresets.Get("offline-tiny").Data.TrainBatchSize, config.Data.TrainBatchSize);
+        Assert.Equal(0.2, config.Actor.ClipRatio);
+    }
+
+    [Fact]
+    public void The_file_can_name_its_preset()
+    {
+        TrainingConfig config = TrainingConfigFile.Load(Write("preset: qwen2.5-0.5b\n"), null);
+
+        Assert.True(config.Model.Lora);
+        Assert.Equal("qwen2.5-0.5b", config.Preset);
+    }
+
+    [Fact]
+    public void An_unknown_key_names_the_line_and_the_key()
+    {
+        string path = Write("actor:\n  lr: 0.001\n  klcoef: 0.1\n");
+
+        var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Load(path, null));
+
+        Assert.Contains($"{path}:3", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("klcoef", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_wrong_type_names_the_line()
+    {
+        string path = Write("rollout:\n  n: sixteen\n");
+
+        var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Load(path, null));
+
+        Assert.Contains($"{path}:2", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validation_lists_every_problem()
+    {
+        TrainingConfig config = TrainingPresets.Get("offline-tiny");
+        config.Rollout.N = 0;
+        config.Actor.ClipRatioHigh = 0.1;
+        config.Actor.AdvEstimator = "ppo";
+        config.Model.Path = "/nonexistent/model";
+
+        var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Validate(config));
+
+        Assert.Contains("rollout.n must be > 0", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("clip_ratio_high", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("adv_estimator", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/model", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Printed_config_reads_back_identically()
+    {
+        TrainingConfig config = TrainingPresets.Get("offline-tiny");
+        string yaml = TrainingConfigFile.ToYaml(config);
+
+        TrainingConfig copy = TrainingConfigFile.Load(Write(yaml), null);
+
+        Assert.Equal(yaml, TrainingConfigFile.ToYaml(copy));
+        Assert.Contains("train_batch_size:", yaml, StringComparison.Ordinal);
+        Assert.Contains("kl_coef:", yaml, StringComparison.Ordinal);
+        Assert.Contains("clip_ratio:", yaml, StringComparison.Ordinal);
+        TrainingConfigFile.Validate(copy);
+    }
+
+    [Fact]
+    public void Unknown_presets_and_missing_files_are_clear_errors()
+    {
+        Assert.Contains("offline-tiny", Assert.Throws<ConfigException>(() => TrainingPresets.Get("huge")).Message, StringComparison.Ordinal);
+        Assert.Contains("not found", Assert.Throws<ConfigException>(() => TrainingConfigFile.Load("/nonexistent.yaml", null)).Message, StringComparison.Ordinal);
+    }
+
+    private string Write(string yaml)
+    {
+        string path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+}
