@@ -43,6 +43,9 @@ internal sealed class BlockTextWriter
         _pendingSpace = false;
     }
 
+    /// <summary>A &lt;br&gt;: a line break, and a second one in a row makes a paragraph break, as pages without &lt;p&gt; use them.</summary>
+    public void LineBreak() => Break(_pendingBreak >= 1 ? 2 : 1);
+
     /// <summary>Text written at the start of the next line that gets any text (a heading's #s, a list item's dash).</summary>
     public void PrefixNextLine(string prefix)
     {

@@ -61,7 +61,7 @@ internal static class ChromePatterns
             return ChromeMatch.Chrome;
         }
 
-        return IsHeaderName(className) || IsHeaderName(id) ? ChromeMatch.Header : ChromeMatch.None;
+        return IsHeaderName(className) || IsHeaderName(id) ? ChromeMatch.HeaderName : ChromeMatch.None;
     }
 
     /// <summary>True when a class list marks the element as not displayed (utility classes of common CSS frameworks).</summary>

@@ -22,6 +22,9 @@ internal static class MainContentLocator
     /// <summary>Semantic main/article elements get this bonus: preferred, but not trusted blindly.</summary>
     private const float MainLikeBonus = 1.25f;
 
+    /// <summary>A main/article element inside the best container replaces it when it holds this share of the container's content.</summary>
+    private const float MainLikeShare = 0.6f;
+
     /// <summary>If the best container holds less than this share of the page's kept unlinked text, the page has no article shape.</summary>
     private const float FallbackShare = 0.4f;
 
@@ -61,7 +64,44 @@ internal static class MainContentLocator
             return 0;
         }
 
-        return best;
+        return NarrowToMainLike(nodes, best);
+    }
+
+    /// <summary>
+    /// Descends from the best container into the main/article element it holds, if that element has most of its
+    /// content: what the container adds around a semantic article is usually a story package or unmarked comments.
+    /// Several articles sharing the content (posts of a thread, teasers of a listing) each hold too little to win.
+    /// </summary>
+    private static int NarrowToMainLike(Span<PageNode> nodes, int best)
+    {
+        while (true)
+        {
+            var candidate = -1;
+            var candidateContent = 0f;
+            var end = nodes[best].SubtreeEnd;
+            for (var i = best + 1; i <= end; i++)
+            {
+                ref var node = ref nodes[i];
+                if (node.Removed)
+                {
+                    i = node.SubtreeEnd;
+                    continue;
+                }
+
+                if (node.IsMainLike && node.Content > candidateContent)
+                {
+                    candidate = i;
+                    candidateContent = node.Content;
+                }
+            }
+
+            if (candidate < 0 || candidateContent < MainLikeShare * nodes[best].Content)
+            {
+                return best;
+            }
+
+            best = candidate;
+        }
     }
 
     private static bool InDataTable(Span<PageNode> nodes, ref PageNode node) => node.Table >= 0 && !nodes[node.Table].IsLayoutTable;
@@ -79,6 +119,13 @@ internal static class MainContentLocator
             }
 
             if (node.IsText || node.Chrome == ChromeMatch.None || (node.HoldsMainLike && node.Chrome != ChromeMatch.Hidden))
+            {
+                continue;
+            }
+
+            // A block merely named like a header is site chrome only if it is mostly links (logo, menus); otherwise it
+            // is an article or section heading block.
+            if (node.Chrome == ChromeMatch.HeaderName && node.SubtreeLinkText * 2 < node.SubtreeText)
             {
                 continue;
             }

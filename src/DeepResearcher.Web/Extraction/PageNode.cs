@@ -4,9 +4,6 @@ namespace DeepResearcher.Web.Extraction;
 internal struct PageNode
 {
     public int Parent;
-    public int FirstChild;
-    public int LastChild;
-    public int NextSibling;
 
     /// <summary>Index of the last node of this node's subtree (nodes are stored in document order).</summary>
     public int SubtreeEnd;

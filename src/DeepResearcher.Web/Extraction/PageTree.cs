@@ -4,8 +4,9 @@ using AngleSharp.Dom;
 namespace DeepResearcher.Web.Extraction;
 
 /// <summary>
-/// A flat, document-ordered copy of the readable part of a DOM: skipped and hidden subtrees are left out, and every
-/// node knows its parent, children and subtree end, so all later passes are loops over arrays, linear and stack-safe.
+/// A flat, document-ordered copy of the readable part of a DOM (script, style, media and form controls are left out).
+/// Every node knows its parent and where its subtree ends, so a subtree is an index range and all later passes are
+/// loops over one array: linear, and safe from stack overflow however deep the markup.
 /// </summary>
 internal sealed class PageTree : IDisposable
 {
@@ -17,8 +18,6 @@ internal sealed class PageTree : IDisposable
     public int Count { get; private set; }
 
     public Span<PageNode> Nodes => _nodes.AsSpan(0, Count);
-
-    public ref PageNode this[int index] => ref _nodes[index];
 
     /// <summary>Copies <paramref name="root"/> and its readable descendants; node 0 is the root.</summary>
     public static PageTree Build(IElement root)
@@ -61,6 +60,7 @@ internal sealed class PageTree : IDisposable
             string? id = null, className = null, role = null, ariaLabel = null, itemProp = null;
             var hidden = false;
             var ariaModal = false;
+            var hasHref = false;
             var attributes = element.Attributes;
             for (var a = 0; a < attributes.Length; a++)
             {
@@ -77,6 +77,7 @@ internal sealed class PageTree : IDisposable
                     case "role": role = attribute.Value; break;
                     case "aria-label": ariaLabel = attribute.Value; break;
                     case "itemprop": itemProp = attribute.Value; break;
+                    case "href": hasHref = true; break;
                     case "hidden": hidden = true; break;
                     case "aria-hidden": hidden |= attribute.Value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase); break;
                     case "aria-modal": ariaModal = attribute.Value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase); break;
@@ -99,7 +100,7 @@ internal sealed class PageTree : IDisposable
                     chrome = ariaModal ? ChromeMatch.Chrome : ChromePatterns.OfAttributes(id, className, role, ariaLabel);
                 }
 
-                if (chrome == ChromeMatch.Header && inMainLike)
+                if (chrome is ChromeMatch.Header or ChromeMatch.HeaderName && inMainLike)
                 {
                     chrome = ChromeMatch.None;
                 }
@@ -116,7 +117,8 @@ internal sealed class PageTree : IDisposable
             entry.Kind = isRoot ? ElementKind.Block : kind;
             entry.Chrome = chrome;
             entry.IsMainLike = isMainLike;
-            entry.InLink = frame.InLink || kind == ElementKind.Anchor;
+            // Named anchors (<a name=...>) around headings are targets, not links.
+            entry.InLink = frame.InLink || (kind == ElementKind.Anchor && hasHref);
             entry.IsParagraph = name == "p";
             entry.Block = ElementKinds.IsBlockLike(entry.Kind) ? elementIndex : frame.Block;
             if (kind == ElementKind.Heading)
@@ -202,26 +204,8 @@ internal sealed class PageTree : IDisposable
         ref var node = ref _nodes[index];
         node = default;
         node.Parent = parent;
-        node.FirstChild = -1;
-        node.LastChild = -1;
-        node.NextSibling = -1;
         node.Table = -1;
         node.SubtreeEnd = index;
-        if (parent >= 0)
-        {
-            ref var parentNode = ref _nodes[parent];
-            if (parentNode.LastChild >= 0)
-            {
-                _nodes[parentNode.LastChild].NextSibling = index;
-            }
-            else
-            {
-                parentNode.FirstChild = index;
-            }
-
-            parentNode.LastChild = index;
-        }
-
         return index;
     }
 

@@ -3,8 +3,14 @@ namespace DeepResearcher.Web.Extraction;
 /// <summary>Writes the kept part of a <see cref="PageTree"/> subtree as markdown-flavoured plain text.</summary>
 internal static class PageTreeRenderer
 {
-    /// <summary>Inside the main content, lists and sections that are mostly links (tag clouds, "read more" lists) are dropped.</summary>
-    private const float LinkListShare = 0.65f;
+    /// <summary>Inside the main content, short blocks that are mostly links (tag clouds, button bars, "share" leftovers) are dropped.</summary>
+    private const float LinkBarShare = 0.65f;
+
+    /// <summary>
+    /// Longer link blocks stay: inside the main content they are "see also" lists and reference lists, whose entity names
+    /// a research agent can follow up on.
+    /// </summary>
+    private const int LinkBarMaximum = 200;
 
     private static readonly string[] HeadingPrefixes = ["# ", "## ", "### ", "#### ", "##### ", "###### "];
 
@@ -28,7 +34,7 @@ internal static class PageTreeRenderer
             }
 
             ref var node = ref nodes[i];
-            if (node.Removed || (!node.IsText && i != root && IsLinkList(ref node)))
+            if (node.Removed || (!node.IsText && i != root && IsLinkBar(ref node)))
             {
                 i = node.SubtreeEnd + 1;
                 continue;
@@ -60,11 +66,11 @@ internal static class PageTreeRenderer
         }
     }
 
-    private static bool IsLinkList(ref PageNode node)
+    private static bool IsLinkBar(ref PageNode node)
     {
-        var listLike = node.Kind == ElementKind.List || (node.Kind == ElementKind.Block && !node.IsParagraph && !node.IsMainLike);
         var kept = node.KeptPlainText + node.KeptLinkText;
-        return listLike && kept > 0 && node.KeptLinkText > LinkListShare * kept;
+        return node.Kind == ElementKind.Block && !node.IsParagraph && !node.IsMainLike
+            && kept is > 0 and <= LinkBarMaximum && node.KeptLinkText > LinkBarShare * kept;
     }
 
     private static bool InDataTable(Stack<bool> layoutTables) => layoutTables.Count > 0 && !layoutTables.Peek();
@@ -137,7 +143,7 @@ internal static class PageTreeRenderer
                 }
                 else
                 {
-                    writer.Break(1);
+                    writer.LineBreak();
                 }
 
                 break;
