@@ -1,0 +1,7 @@
+namespace DeepResearcher.World.Generation;
+
+public enum DistractorKind
+{
+    FanWiki,
+    ForumPost,
+}

@@ -1,0 +1,8 @@
+namespace DeepResearcher.World.Pages;
+
+public enum BlockKind
+{
+    Heading,
+    Paragraph,
+    ListItem,
+}

@@ -1,0 +1,12 @@
+namespace DeepResearcher.World.Pages;
+
+public enum SitePageKind
+{
+    Home,
+    List,
+    Article,
+    Mirror,
+    FanWiki,
+    Forum,
+    Redirect,
+}

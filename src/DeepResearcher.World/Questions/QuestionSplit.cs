@@ -1,0 +1,8 @@
+namespace DeepResearcher.World.Questions;
+
+public enum QuestionSplit
+{
+    Train,
+    Dev,
+    Test,
+}

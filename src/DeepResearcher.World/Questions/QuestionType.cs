@@ -1,0 +1,11 @@
+namespace DeepResearcher.World.Questions;
+
+public enum QuestionType
+{
+    OneHop,
+    TwoHop,
+    ThreeHop,
+    Comparison,
+    YesNo,
+    Deep,
+}

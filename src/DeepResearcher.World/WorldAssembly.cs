@@ -1,1 +1,0 @@
-namespace DeepResearcher.World; internal static class WorldAssembly { }

@@ -1,1 +1,0 @@
-namespace DeepResearcher.World.Tests; public class WorldSmokeTests { [Fact] public void Loads() => Assert.NotNull(typeof(WorldSmokeTests).Assembly); }
