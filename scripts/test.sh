@@ -12,6 +12,25 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 
+# Debian packages the tests drive for real: Chromium (the report viewer is opened in it) and pdftotext (PDF pages).
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]} (apt)"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: ${need[*]} missing and not root; install with: sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  for attempt in 1 2 3 4 5 6; do
+    if apt-get install -y -o DPkg::Lock::Timeout=120 "${need[@]}" >/dev/null 2>&1; then break; fi
+    apt-get update -o DPkg::Lock::Timeout=120 >/dev/null 2>&1 || true
+    [ "$attempt" -eq 6 ] && { echo "error: apt-get install ${need[*]} failed" >&2; exit 1; }
+    sleep 5
+  done
+fi
+
 echo "== postgres (shared-cache tests)"
 DEEPRESEARCHER_TEST_POSTGRES="$(scripts/postgres-test-server.sh start)"
 export DEEPRESEARCHER_TEST_POSTGRES

@@ -11,6 +11,8 @@ internal static class EvalCommand
     {
         var eval = new Command("eval", "Evaluate research agents and score predictions.");
         eval.Subcommands.Add(CreateScore());
+        eval.Subcommands.Add(EvalRunCommand.Create());
+        eval.Subcommands.Add(EvalJudgeCommand.Create());
         return eval;
     }
 

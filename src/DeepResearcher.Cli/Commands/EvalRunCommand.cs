@@ -1,0 +1,274 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using DeepResearcher.ChatModels;
+using DeepResearcher.Core.Agent;
+using DeepResearcher.Core.Protocol.Observations;
+using DeepResearcher.Core.Protocol.Rendering;
+using DeepResearcher.Evaluation.Baselines;
+using DeepResearcher.Evaluation.Datasets;
+using DeepResearcher.Evaluation.Judging;
+using DeepResearcher.Evaluation.Reporting;
+using DeepResearcher.Evaluation.Running;
+using DeepResearcher.Evaluation.Runs;
+using DeepResearcher.Evaluation.Scoring;
+using DeepResearcher.Server.World;
+using DeepResearcher.World.Demonstration;
+using DeepResearcher.World.Questions;
+
+namespace DeepResearcher.Cli.Commands;
+
+/// <summary><c>deepresearcher eval run</c>: the research agent on a dataset, into a resumable run directory.</summary>
+internal static class EvalRunCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<FileInfo>("--data") { Description = "JSONL questions: the original's schema, FlashRAG's golden_answers, or a world's questions file.", Required = true };
+        var outDir = new Option<DirectoryInfo>("--out") { Description = "Run directory to write (and to resume, when it already holds results).", Required = true };
+        var name = new Option<string?>("--name") { Description = "Run name for run.json and the report (default: the directory's name)." };
+        var sources = new Option<string?>("--sources") { Description = "Comma-separated sources to keep, e.g. nq,tq,hotpotqa." };
+        var limit = new Option<int?>("--limit") { Description = "At most N questions in all." };
+        var perSource = new Option<int?>("--per-source") { Description = "At most N questions per source, drawn with --seed (the paper drew 512)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the --per-source draw and of sampling.", DefaultValueFactory = _ => 0 };
+        var modelUrl = new Option<string?>("--model-url") { Description = "Policy: base URL of an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1." };
+        var model = new Option<string?>("--model") { Description = "Policy: model name at that endpoint." };
+        var apiKeyEnv = new Option<string>("--api-key-env") { Description = "Environment variable holding the policy's API key (never printed).", DefaultValueFactory = _ => "OPENAI_API_KEY" };
+        var expert = new Option<DirectoryInfo?>("--expert") { Description = "Policy: the scripted expert demonstrator of this world (world questions only)." };
+        var noisy = new Option<bool>("--noisy") { Description = "Make the expert imperfect (vague first queries, extra browses, giving up)." };
+        var world = new Option<DirectoryInfo?>("--world") { Description = "Tools: serve this offline world and research on it (default with --expert: the expert's world; otherwise no tools)." };
+        var concurrency = new Option<int>("--concurrency") { Description = "Questions researched at once.", DefaultValueFactory = _ => 4 };
+        var samples = new Option<int>("--samples") { Description = "Trajectories per question; above 1 the report shows avg@n and pass@n.", DefaultValueFactory = _ => 1 };
+        var temperature = new Option<float?>("--temperature") { Description = "Sampling temperature (default: 0, greedy, for one sample; 1.0 for several)." };
+        var topP = new Option<float>("--top-p") { Description = "Nucleus sampling threshold.", DefaultValueFactory = _ => 1.0f };
+        var maxTurns = new Option<int>("--max-turns") { Description = "Generation rounds, the final answer included.", DefaultValueFactory = _ => 10 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Token limit per turn.", DefaultValueFactory = _ => 2000 };
+        var maxContext = new Option<int>("--max-context") { Description = "The model's context window in tokens.", DefaultValueFactory = _ => 32768 };
+        var template = new Option<string>("--template") { Description = "Chat template of the model: qwen2.5 or llama3.", DefaultValueFactory = _ => "qwen2.5" };
+        var format = new Option<ObservationFormat>("--observation-format") { Description = "Paper (the original's Python-style lists) or Json.", DefaultValueFactory = _ => ObservationFormat.Paper };
+        var prefill = new Option<bool>("--prefill") { Description = "Start every turn with <think> through vLLM's continue_final_message." };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds per model request attempt.", DefaultValueFactory = _ => 120 };
+        var retries = new Option<int>("--retries") { Description = "Retries per model request on 408/429/5xx and network errors.", DefaultValueFactory = _ => 4 };
+        var baseline = new Option<string?>("--baseline") { Description = "Instead of the research agent, the paper's prompt baseline with the --model policy: cot (no tools) or cot-rag (one search with the question, top results in the prompt; needs --world)." };
+        var judgeUrl = new Option<string?>("--judge-url") { Description = "Judge the run with an LLM when it ends (as 'eval judge'): base URL of an OpenAI-compatible endpoint." };
+        var judgeModel = new Option<string?>("--judge-model") { Description = "The judge model for --judge-url (the paper used gpt-4o-mini); its key is read from --judge-api-key-env." };
+        var judgeKeyEnv = new Option<string>("--judge-api-key-env") { Description = "Environment variable holding the judge's API key.", DefaultValueFactory = _ => "OPENAI_API_KEY" };
+        var topResults = new Option<int>("--rag-results") { Description = "Search results put into the cot-rag prompt.", DefaultValueFactory = _ => 5 };
+        var command = new Command("run", "Run the research agent on every question of a dataset into a run directory (resumable), score it and write its report.")
+        {
+            data, outDir, name, sources, limit, perSource, seed, modelUrl, model, apiKeyEnv, expert, noisy, world, concurrency, samples, temperature, topP,
+            maxTurns, maxTokens, maxContext, template, format, prefill, timeout, retries, baseline, topResults, judgeUrl, judgeModel, judgeKeyEnv,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        {
+            TextWriter output = parse.InvocationConfiguration.Output;
+            var log = new ProgressLog(parse.InvocationConfiguration.Error);
+            string dataPath = parse.GetRequiredValue(data).FullName;
+            DirectoryInfo? expertDir = parse.GetValue(expert);
+            string? url = parse.GetValue(modelUrl), modelName = parse.GetValue(model);
+            if ((expertDir is null) == (url is null))
+            {
+                throw new UsageException("give exactly one policy: --model-url URL --model NAME, or --expert WORLD_DIR");
+            }
+
+            if (url is not null && string.IsNullOrWhiteSpace(modelName))
+            {
+                throw new UsageException("--model-url needs --model NAME");
+            }
+
+            BaselineKind? baselineKind = parse.GetValue(baseline) switch
+            {
+                null => null,
+                "cot" => BaselineKind.Cot,
+                "cot-rag" => BaselineKind.CotRag,
+                string other => throw new UsageException($"--baseline '{other}' is not one of cot, cot-rag"),
+            };
+            if (baselineKind is not null && expertDir is not null)
+            {
+                throw new UsageException("--baseline runs a served model: give --model-url and --model, not --expert");
+            }
+
+            if (baselineKind == BaselineKind.CotRag && parse.GetValue(world) is null)
+            {
+                throw new UsageException("--baseline cot-rag searches once per question: give --world DIR");
+            }
+
+            if ((parse.GetValue(judgeUrl) is null) != (parse.GetValue(judgeModel) is null))
+            {
+                throw new UsageException("--judge-url and --judge-model go together");
+            }
+
+            int sampleCount = parse.GetValue(samples);
+            if (sampleCount < 1 || parse.GetValue(concurrency) < 1 || parse.GetValue(maxTurns) < 1)
+            {
+                throw new UsageException("--samples, --concurrency and --max-turns must be at least 1");
+            }
+
+            var selection = new QuestionSelection
+            {
+                Sources = parse.GetValue(sources) is { } list ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : [],
+                PerSource = parse.GetValue(perSource),
+                Seed = parse.GetValue(seed),
+                Limit = parse.GetValue(limit),
+            };
+            IReadOnlyList<QaExample> examples = selection.Apply(await QaDataset.LoadAsync(dataPath, cancellationToken));
+            if (examples.Count == 0)
+            {
+                throw new UsageException($"no questions left in {dataPath} after --sources/--per-source/--limit");
+            }
+
+            DirectoryInfo? worldDir = parse.GetValue(world) ?? expertDir;
+            float temp = parse.GetValue(temperature) ?? (sampleCount > 1 ? 1.0f : 0.0f);
+            var agentOptions = new ResearchAgentOptions
+            {
+                MaxTurns = parse.GetValue(maxTurns),
+                MaxTokensPerTurn = parse.GetValue(maxTokens),
+                // The expert reads long pages segment by segment; its context is not a model's.
+                MaxContextTokens = expertDir is null ? parse.GetValue(maxContext) : 1_000_000,
+                Template = PromptRenderers.Get(parse.GetRequiredValue(template)),
+                ObservationFormat = parse.GetValue(format),
+                Today = expertDir is null ? null : new DateOnly(2026, 1, 1),
+                Sampling = new SamplingOptions { Temperature = temp, TopP = parse.GetValue(topP), Seed = parse.GetValue(seed) },
+            };
+
+            PolicyFactory policy;
+            string modelLabel;
+            if (expertDir is not null)
+            {
+                policy = await ExpertPolicyAsync(dataPath, examples, parse.GetValue(noisy), (ulong)parse.GetValue(seed), cancellationToken);
+                modelLabel = parse.GetValue(noisy) ? "expert-demonstrator (noisy)" : "expert-demonstrator";
+            }
+            else
+            {
+                var chat = new OpenAIChatModel(new OpenAIChatModelOptions
+                {
+                    BaseUrl = ParseUrl("--model-url", url!),
+                    Model = modelName!,
+                    ApiKeyEnvironmentVariable = parse.GetRequiredValue(apiKeyEnv),
+                    Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                    ContinueFinalMessage = parse.GetValue(prefill),
+                    MaxRetries = Math.Max(0, parse.GetValue(retries)),
+                });
+                policy = (_, _) => chat;
+                modelLabel = baselineKind switch { BaselineKind.Cot => $"{modelName} (CoT)", BaselineKind.CotRag => $"{modelName} (CoT+RAG)", _ => modelName! };
+            }
+
+            OfflineWorld? offline = worldDir is null ? null : await OfflineWorld.StartAsync(worldDir.FullName, searchOverHttp: true, cancellationToken);
+            await using (offline)
+            {
+                if (offline is not null)
+                {
+                    log.Report($"world {worldDir!.FullName} served at {offline.Server.BaseUrl}");
+                }
+
+                IToolbox toolbox = offline?.CreateToolbox() ?? new UnconfiguredToolbox();
+                string root = parse.GetRequiredValue(outDir).FullName;
+                var manifest = new RunManifest
+                {
+                    Name = parse.GetValue(name) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(root)),
+                    Kind = "eval",
+                    Model = modelLabel,
+                    Data = dataPath,
+                    Tools = baselineKind == BaselineKind.Cot || worldDir is null ? "none" : "world:" + worldDir.FullName,
+                    Config = new JsonObject
+                    {
+                        ["questions"] = examples.Count,
+                        ["samples"] = sampleCount,
+                        ["temperature"] = temp,
+                        ["top_p"] = parse.GetValue(topP),
+                        ["seed"] = parse.GetValue(seed),
+                        ["max_turns"] = agentOptions.MaxTurns,
+                        ["max_tokens_per_turn"] = agentOptions.MaxTokensPerTurn,
+                        ["max_context_tokens"] = agentOptions.MaxContextTokens,
+                        ["template"] = agentOptions.Template.Name,
+                        ["observation_format"] = agentOptions.ObservationFormat.ToString(),
+                        ["sources"] = parse.GetValue(sources),
+                        ["per_source"] = parse.GetValue(perSource),
+                        ["limit"] = parse.GetValue(limit),
+                    },
+                };
+                log.Report($"{examples.Count} questions × {sampleCount} sample(s), concurrency {parse.GetValue(concurrency)}, into {root}");
+                var runOptions = new EvaluationRunOptions { Concurrency = parse.GetValue(concurrency), Samples = sampleCount, Agent = agentOptions };
+                EvaluationRunner runner;
+                if (baselineKind is BaselineKind kind)
+                {
+                    var cot = new CotBaseline(policy(examples[0], 0), kind, kind == BaselineKind.CotRag ? toolbox : null, parse.GetValue(topResults),
+                        agentOptions.Sampling with { MaxTokens = agentOptions.MaxTokensPerTurn });
+                    runner = new EvaluationRunner(cot.RunAsync, runOptions);
+                    manifest.Config["baseline"] = parse.GetValue(baseline);
+                }
+                else
+                {
+                    runner = new EvaluationRunner(policy, toolbox, runOptions);
+                }
+
+                EvaluationRunSummary summary = await runner.RunAsync(new RunDirectory(root), manifest, examples, log, cancellationToken);
+                log.Report(string.Create(CultureInfo.InvariantCulture,
+                    $"done in {summary.Elapsed.TotalSeconds:0.0}s: {summary.Completed} run, {summary.Skipped} resumed from disk, {summary.ModelFailures} model failures"));
+
+                if (parse.GetValue(judgeUrl) is { } judgeEndpoint)
+                {
+                    var judgeClient = new OpenAIChatModel(new OpenAIChatModelOptions
+                    {
+                        BaseUrl = ParseUrl("--judge-url", judgeEndpoint),
+                        Model = parse.GetValue(judgeModel)!,
+                        ApiKeyEnvironmentVariable = parse.GetRequiredValue(judgeKeyEnv),
+                    });
+                    var run = new RunDirectory(root);
+                    await using JudgeCache verdicts = await JudgeCache.OpenAsync(run.JudgeCachePath, cancellationToken);
+                    RunJudgingSummary judged = await RunJudging.JudgeAsync(run, new MbeJudge(judgeClient, verdicts), 16, rejudge: false, log, cancellationToken);
+                    log.Report($"judged {judged.Judged}: {judged.JudgeCalls} judge calls, {judged.FromCache} cached, {judged.Failures} judge failures");
+                }
+
+                (RunReportData report, string html, _) = await RunReport.WriteAsync(root, cancellationToken);
+                await output.WriteAsync(TextTable(report));
+                log.Report($"report: {html}");
+                if (summary.ModelFailures > 0)
+                {
+                    await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {summary.ModelFailures} trajectories failed on model errors and were not recorded; rerun the same command to retry them");
+                    return 1;
+                }
+
+                return 0;
+            }
+        }));
+        return command;
+    }
+
+    /// <summary>The same table as <c>eval score</c> prints, from the run's results (avg over samples).</summary>
+    internal static string TextTable(RunReportData report)
+    {
+        static MetricSummary Summary(ScoreRow r) => new(r.Samples, r.Em, r.F1, r.SetF1, r.CoverEm);
+        string table = new ScoreReport([.. report.BySource.Select(r => (r.Group, Summary(r)))], Summary(report.Overall)).ToTable();
+        return report.Overall.Mbe is double mbe
+            ? table + string.Create(CultureInfo.InvariantCulture, $"MBE {mbe * 100:0.0} over {report.Overall.Judged} judged\n")
+            : table;
+    }
+
+    internal static Uri ParseUrl(string option, string value)
+        => Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new UsageException($"{option} '{value}' is not an absolute http(s) URL; give the API base, e.g. http://127.0.0.1:8000/v1");
+
+    private static async Task<PolicyFactory> ExpertPolicyAsync(string dataPath, IReadOnlyList<QaExample> examples, bool noisy, ulong seed, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<WorldQuestion> questions;
+        try
+        {
+            questions = await QuestionJsonl.ReadAsync(dataPath, cancellationToken);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException or KeyNotFoundException or FormatException)
+        {
+            throw new UsageException($"--expert needs world questions (a world's questions/*.jsonl with their supporting paths); {dataPath} is not one: {ex.Message}");
+        }
+
+        var byId = questions.ToDictionary(q => q.Id, StringComparer.Ordinal);
+        string? missing = examples.Select(e => e.Id).FirstOrDefault(id => !byId.ContainsKey(id));
+        if (missing is not null)
+        {
+            throw new UsageException($"--expert: question '{missing}' of {dataPath} is not a world question");
+        }
+
+        ExpertNoise noise = noisy ? ExpertNoise.Varied : ExpertNoise.None;
+        return (example, sample) => new ExpertDemonstrator(byId[example.Id], noise, seed + (ulong)sample);
+    }
+}
