@@ -37,6 +37,7 @@ public sealed class PageFetcherTests : IAsyncLifetime
             await Task.Delay(TimeSpan.FromSeconds(20), ct);
             return Results.Text("late");
         });
+        _app.MapGet("/report.pdf", () => Results.Bytes(MinimalPdf("Quarterly revenue rose to 42 million"), "application/pdf"));
         _app.MapGet("/image", () => Results.Bytes([0x89, 0x50, 0x4E, 0x47], "image/png"));
         _app.MapGet("/endless", async (HttpContext context) =>
         {
@@ -178,6 +179,56 @@ public sealed class PageFetcherTests : IAsyncLifetime
         // The address check runs at connect time for every hop, so a redirect inward is stopped like a direct request.
         Assert.Equal(FetchFailureKind.Blocked, page.Failure);
         Assert.Contains("metadata", page.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pdf_pages_are_read_through_pdftotext_or_say_how_to_enable_it()
+    {
+        using PageFetcher fetcher = Fetcher();
+
+        FetchResult page = await fetcher.FetchAsync(_base + "/report.pdf", TestContext.Current.CancellationToken);
+
+        if (PdfText.FindTool() is null)
+        {
+            Assert.Equal(FetchFailureKind.UnsupportedContent, page.Failure);
+            Assert.Contains("apt-get install poppler-utils", page.Error, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.True(page.Succeeded, page.Error);
+            Assert.Equal("text/plain", page.ContentType);
+            Assert.Contains("Quarterly revenue rose to 42 million", page.Body, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A one-page PDF with one line of text, built with a correct cross-reference table.</summary>
+    private static byte[] MinimalPdf(string text)
+    {
+        string[] objects =
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            $"<< /Length {("BT /F1 18 Tf 72 720 Td (" + text + ") Tj ET").Length} >>\nstream\nBT /F1 18 Tf 72 720 Td ({text}) Tj ET\nendstream",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ];
+        var pdf = new StringBuilder("%PDF-1.4\n");
+        var offsets = new List<int>();
+        for (int i = 0; i < objects.Length; i++)
+        {
+            offsets.Add(pdf.Length);
+            pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
+        }
+
+        int xref = pdf.Length;
+        pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
+        foreach (int offset in offsets)
+        {
+            pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"{offset:D10} 00000 n \n");
+        }
+
+        pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        return Encoding.ASCII.GetBytes(pdf.ToString());
     }
 
     [Theory]
