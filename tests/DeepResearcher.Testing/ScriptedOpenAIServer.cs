@@ -98,7 +98,7 @@ public sealed class ScriptedOpenAIServer : IAsyncDisposable
             return;
         }
 
-        string content = reply.Content;
+        string content = reply.Compute is null ? reply.Content : reply.Compute(request);
         string finish = reply.FinishReason;
         if (request["stop"] is JsonArray stops)
         {

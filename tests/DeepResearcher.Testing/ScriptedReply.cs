@@ -17,6 +17,11 @@ public sealed record ScriptedReply
 
     public TimeSpan Delay { get; init; }
 
+    /// <summary>Computes the content from the request (e.g. to pick a URL out of the last observation).</summary>
+    public Func<System.Text.Json.Nodes.JsonObject, string>? Compute { get; init; }
+
+    public static ScriptedReply From(Func<System.Text.Json.Nodes.JsonObject, string> compute) => new() { Compute = compute };
+
     public static ScriptedReply Text(string content, string finishReason = "stop") => new() { Content = content, FinishReason = finishReason };
 
     public static ScriptedReply Error(int status, string message, string? retryAfterSeconds = null) => new()

@@ -6,6 +6,7 @@ using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol.Observations;
 using DeepResearcher.Core.Protocol.Rendering;
 using DeepResearcher.Core.Trajectories;
+using DeepResearcher.Server.Composition;
 
 namespace DeepResearcher.Cli.Commands;
 
@@ -33,10 +34,12 @@ internal static class ResearchCommand
         var json = new Option<bool>("--json") { Description = "Print the whole trajectory as JSON instead of just the answer." };
         var outFile = new Option<FileInfo?>("--out") { Description = "Append the trajectory as one JSONL line to this file." };
 
+        var toolOptions = new ToolOptions();
         var command = new Command("research", "Research a question with an LLM policy and the web tools, and print the answer.")
         {
             question, modelUrl, model, apiKeyEnv, maxTurns, maxTokens, maxContext, temperature, topP, seed, template, format, onError, prefill, timeout, retries, json, outFile,
         };
+        toolOptions.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
@@ -67,7 +70,9 @@ internal static class ResearchCommand
                     OnProtocolError = parse.GetValue(onError),
                     Sampling = new SamplingOptions { Temperature = parse.GetValue(temperature), TopP = parse.GetValue(topP), Seed = parse.GetValue(seed) },
                 };
-                var agent = new ResearchAgent(chatModel, new UnconfiguredToolbox(), options);
+                await using ComposedToolbox tools = await ToolboxComposer.CreateAsync(toolOptions.ToSpec(parse), cancellationToken);
+                await error.WriteLineAsync($"tools: {tools.Description}");
+                var agent = new ResearchAgent(chatModel, tools.Toolbox, options);
                 Trajectory trajectory = await agent.RunAsync(parse.GetRequiredValue(question), cancellationToken, progress: new TurnPrinter(error));
 
                 if (parse.GetValue(outFile) is { } file)

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using DeepResearcher.Server.Composition;
+using DeepResearcher.Web.Toolbox;
+
+namespace DeepResearcher.Cli.Commands;
+
+/// <summary>The options that say which research tools to use; shared by <c>research</c> and <c>tools serve</c>.</summary>
+internal sealed class ToolOptions
+{
+    public Option<DirectoryInfo?> World { get; } = new("--world") { Description = "Research in this offline world (its pages, served on loopback, and its search)." };
+
+    public Option<string?> Search { get; } = new("--search") { Description = "Search provider: auto (every one whose key is set, with failover), serper, brave, google, tavily, searxng, or local (the world's index in process, with --world)." };
+
+    public Option<string> Reader { get; } = new("--reader") { Description = "Page reader: extractive (no LLM) or llm (the original's reading agent; needs --reader-model-url and --reader-model).", DefaultValueFactory = _ => "extractive" };
+
+    public Option<string?> ReaderModelUrl { get; } = new("--reader-model-url") { Description = "OpenAI-compatible endpoint of the reader LLM." };
+
+    public Option<string?> ReaderModel { get; } = new("--reader-model") { Description = "Model name of the reader LLM." };
+
+    public Option<FileInfo?> Cache { get; } = new("--cache") { Description = "SQLite file caching search results, pages and tool state (7-day TTL)." };
+
+    public Option<string?> PostgresCache { get; } = new("--postgres-cache") { Description = "PostgreSQL connection string of a cache shared by several tool servers." };
+
+    public Option<DirectoryInfo?> Record { get; } = new("--record") { Description = "Record every tool call and its result into this snapshot directory." };
+
+    public Option<DirectoryInfo?> Replay { get; } = new("--replay") { Description = "Answer tool calls only from this snapshot directory (offline, deterministic)." };
+
+    public Option<BrowseMode> Browse { get; } = new("--browse-mode") { Description = "Which URLs browse_webpage accepts: Strict (latest search results), Lenient (any results so far) or Any.", DefaultValueFactory = _ => BrowseMode.Strict };
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { World, Search, Reader, ReaderModelUrl, ReaderModel, Cache, PostgresCache, Record, Replay, Browse })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public ToolboxSpec ToSpec(ParseResult parse)
+    {
+        string? readerUrl = parse.GetValue(ReaderModelUrl);
+        return new ToolboxSpec
+        {
+            WorldDir = parse.GetValue(World)?.FullName,
+            Search = parse.GetValue(Search),
+            Reader = parse.GetRequiredValue(Reader),
+            ReaderModelUrl = readerUrl is null ? null : Uri.TryCreate(readerUrl, UriKind.Absolute, out Uri? uri) ? uri : throw new UsageException($"--reader-model-url '{readerUrl}' is not an absolute URL"),
+            ReaderModel = parse.GetValue(ReaderModel),
+            CachePath = parse.GetValue(Cache)?.FullName,
+            PostgresCache = parse.GetValue(PostgresCache),
+            RecordDir = parse.GetValue(Record)?.FullName,
+            ReplayDir = parse.GetValue(Replay)?.FullName,
+            BrowseMode = parse.GetValue(Browse),
+        };
+    }
+}

@@ -1,0 +1,28 @@
+using DeepResearcher.Core.Agent;
+
+namespace DeepResearcher.Server.Composition;
+
+/// <summary>A built toolbox and everything it holds open (world server, caches, HTTP clients), disposed together.</summary>
+public sealed class ComposedToolbox(IToolbox toolbox, string description, IReadOnlyList<object> resources) : IAsyncDisposable
+{
+    public IToolbox Toolbox => toolbox;
+
+    /// <summary>One line saying what the tools are (for logs and run manifests).</summary>
+    public string Description => description;
+
+    public async ValueTask DisposeAsync()
+    {
+        for (int i = resources.Count - 1; i >= 0; i--)
+        {
+            switch (resources[i])
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync();
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using DeepResearcher.Web.Toolbox;
+
+namespace DeepResearcher.Server.Composition;
+
+/// <summary>What research tools to build, as the command line or a config says it.</summary>
+public sealed record ToolboxSpec
+{
+    /// <summary>An offline world directory: its server, search and pages become the tools.</summary>
+    public string? WorldDir { get; init; }
+
+    /// <summary>
+    /// <c>auto</c> (every provider whose key is set, in failover order), a provider name (<c>serper</c>, <c>brave</c>,
+    /// <c>google</c>, <c>tavily</c>, <c>searxng</c>), or <c>local</c> (the world's index in process). Null: none.
+    /// </summary>
+    public string? Search { get; init; }
+
+    /// <summary><c>extractive</c> (no LLM) or <c>llm</c> (the original's reading agent, with the extractive one as fallback).</summary>
+    public string Reader { get; init; } = "extractive";
+
+    public Uri? ReaderModelUrl { get; init; }
+
+    public string? ReaderModel { get; init; }
+
+    public string ReaderApiKeyEnvironmentVariable { get; init; } = "OPENAI_API_KEY";
+
+    /// <summary>SQLite file of the tool cache (search results, pages, per-trajectory state); null = no cache.</summary>
+    public string? CachePath { get; init; }
+
+    /// <summary>A PostgreSQL connection string for a cache shared by several tool servers (overrides <see cref="CachePath"/>).</summary>
+    public string? PostgresCache { get; init; }
+
+    public string? RecordDir { get; init; }
+
+    public string? ReplayDir { get; init; }
+
+    public BrowseMode BrowseMode { get; init; } = BrowseMode.Strict;
+
+    /// <summary>Hosts the fetcher may reach on loopback or private networks (your own test sites).</summary>
+    public IReadOnlyList<string> AllowedPrivateHosts { get; init; } = [];
+}
