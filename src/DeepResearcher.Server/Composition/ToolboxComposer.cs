@@ -34,7 +34,9 @@ public static class ToolboxComposer
 
             IToolCache? cache = await OpenCacheAsync(spec, resources, cancellationToken);
             IPageReader reader = CreateReader(spec);
-            IToolStateStore state = cache is null ? new InMemoryToolStateStore() : new CachedToolStateStore(cache);
+            // Per-trajectory state goes to the cache only when it is shared (PostgreSQL): that is what lets any of several
+            // tool servers serve any call. One process with a local file gains nothing from writing it to disk per call.
+            IToolStateStore state = spec.PostgresCache is not null && cache is not null ? new CachedToolStateStore(cache) : new InMemoryToolStateStore();
             var options = new WebToolboxOptions { BrowseMode = spec.BrowseMode };
             IToolbox toolbox;
             string description;
@@ -42,8 +44,16 @@ public static class ToolboxComposer
             {
                 OfflineWorld world = await OfflineWorld.StartAsync(spec.WorldDir, searchOverHttp: spec.Search != "local", cancellationToken);
                 resources.Add(world);
-                toolbox = world.CreateToolbox(reader, state, options);
-                description = $"offline world {world.Directory.Root} at {world.Server.BaseUrl}, {reader.Name} reader";
+                ISearchProvider worldSearch = world.Search;
+                if (cache is not null)
+                {
+                    var cached = new CachedSearchProvider(worldSearch, cache);
+                    resources.Add(cached);
+                    worldSearch = cached;
+                }
+
+                toolbox = world.CreateToolbox(reader, state, options, worldSearch);
+                description = $"offline world {world.Directory.Root} at {world.Server.BaseUrl}, {reader.Name} reader" + (cache is null ? string.Empty : ", cached");
             }
             else if (spec.Search is null)
             {
@@ -90,12 +100,13 @@ public static class ToolboxComposer
         IToolCache? cache = spec.PostgresCache is not null
             ? await PostgresToolCache.OpenAsync(spec.PostgresCache, cancellationToken: cancellationToken)
             : spec.CachePath is not null ? await SqliteToolCache.OpenAsync(spec.CachePath, null, cancellationToken) : null;
-        if (cache is not null)
+        if (cache is null)
         {
-            resources.Add(cache);
+            return null;
         }
 
-        return cache;
+        resources.Add(cache);
+        return new MemoryFrontedToolCache(cache);
     }
 
     private static IPageReader CreateReader(ToolboxSpec spec) => spec.Reader switch

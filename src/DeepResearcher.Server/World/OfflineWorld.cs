@@ -58,8 +58,9 @@ public sealed class OfflineWorld : IAsyncDisposable
     }
 
     /// <summary>A toolbox on this world; each call gets its own trajectory state store unless one is given.</summary>
-    public IToolbox CreateToolbox(IPageReader? reader = null, IToolStateStore? state = null, WebToolboxOptions? options = null)
-        => new WebToolbox(Search, Pages, reader ?? new ExtractivePageReader(), state ?? new InMemoryToolStateStore(), options);
+    /// <param name="search">Another search over this world (e.g. the world's search behind a cache); default: <see cref="Search"/>.</param>
+    public IToolbox CreateToolbox(IPageReader? reader = null, IToolStateStore? state = null, WebToolboxOptions? options = null, ISearchProvider? search = null)
+        => new WebToolbox(search ?? Search, Pages, reader ?? new ExtractivePageReader(), state ?? new InMemoryToolStateStore(), options);
 
     public async ValueTask DisposeAsync()
     {

@@ -116,6 +116,11 @@ public sealed class SqliteToolCache : IToolCache, IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            // In WAL mode NORMAL never corrupts the file; a crash can lose only the last commits, which for a cache
+            // means a re-fetch. FULL would fsync every write and cap the tool server at a few hundred calls a second.
+            await using SqliteCommand pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous = NORMAL";
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch
