@@ -39,7 +39,12 @@ trap 'scripts/postgres-test-server.sh stop >/dev/null 2>&1 || true' EXIT
 log_dir=artifacts/test-logs
 mkdir -p "$log_dir"
 echo "== build (Release, warnings are errors)"
-dotnet build DeepResearcher.slnx -c Release --nologo -v quiet -warnaserror 2>&1 | tail -n 3
+if ! dotnet build DeepResearcher.slnx -c Release --nologo -v quiet -warnaserror > "$log_dir/build.log" 2>&1; then
+  grep -E "error|warning" "$log_dir/build.log" | sort -u | head -n 40
+  echo "build failed (full log: $log_dir/build.log)"
+  exit 1
+fi
+tail -n 3 "$log_dir/build.log"
 
 echo "== test"
 set +e
