@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using DeepResearcher.Engine.Model;
+using DeepResearcher.Engine.Optim;
+using DeepResearcher.Training.Policy;
+
+// Training step throughput (forward + backward, AdamW) of the engine, side by side with PyTorch's reference
+// benchmark on the same shapes: ../shared/bench/torch_qwen_bench.py SHAPE train THREADS BATCH.
+// Usage: dotnet run -c Release --project bench/TrainBench -- {tiny|q05b} [BATCH] [STEPS] [--no-torch]
+string shape = args.Length > 0 ? args[0] : "tiny";
+int batch = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
+int steps = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : (shape == "tiny" ? 10 : 3);
+bool torch = !args.Contains("--no-torch");
+const int T = 512;
+
+TransformerConfig config = shape switch
+{
+    "tiny" => new TransformerConfig { VocabSize = 4096, HiddenSize = 256, NumLayers = 4, NumHeads = 4, NumKeyValueHeads = 2, IntermediateSize = 704, TieWordEmbeddings = true, QkvBias = true, RopeTheta = 1e6, MaxPositionEmbeddings = 2048 },
+    "q05b" => new TransformerConfig { VocabSize = 151936, HiddenSize = 896, NumLayers = 24, NumHeads = 14, NumKeyValueHeads = 2, IntermediateSize = 4864, TieWordEmbeddings = true, QkvBias = true, RopeTheta = 1e6, MaxPositionEmbeddings = 2048 },
+    _ => throw new ArgumentException($"unknown shape '{shape}' (tiny or q05b)"),
+};
+
+var model = TransformerModel.Create(config);
+ModelInitializer.Initialize(model, 1);
+var optimizer = new AdamW(model.TrainableParameters, new AdamWOptions { WeightDecay = 0.01f });
+var random = new Random(1);
+int[] tokens = [.. Enumerable.Range(0, batch * T).Select(_ => random.Next(config.VocabSize))];
+int[] lengths = [.. Enumerable.Repeat(T, batch)];
+var tokenBatch = new TokenBatch(tokens, lengths);
+int[] targets = [.. tokens.Skip(1), 0];
+var logProbs = new float[tokens.Length];
+var grad = new float[tokens.Length];
+var mask = Enumerable.Repeat(1f, tokens.Length).ToArray();
+var fwd = new List<double>();
+var bwd = new List<double>();
+var opt = new List<double>();
+for (int step = 0; step < steps; step++)
+{
+    optimizer.ZeroGrad();
+    long t0 = Stopwatch.GetTimestamp();
+    model.ForwardLogProbs(tokenBatch, targets, logProbs);
+    float loss = TokenLoss.MaskedMeanNegativeLogLikelihood(logProbs, mask, grad);
+    long t1 = Stopwatch.GetTimestamp();
+    model.Backward(grad);
+    long t2 = Stopwatch.GetTimestamp();
+    optimizer.Step(1e-4f);
+    long t3 = Stopwatch.GetTimestamp();
+    fwd.Add(Stopwatch.GetElapsedTime(t0, t1).TotalSeconds);
+    bwd.Add(Stopwatch.GetElapsedTime(t1, t2).TotalSeconds);
+    opt.Add(Stopwatch.GetElapsedTime(t2, t3).TotalSeconds);
+    Console.WriteLine($"  step {step}: fwd {fwd[^1]:F3}s bwd {bwd[^1]:F3}s adamw {opt[^1]:F3}s loss {loss:F3}");
+}
+
+static double Median(List<double> values) => values.Skip(values.Count > 2 ? 1 : 0).Order().ElementAt((values.Count - (values.Count > 2 ? 1 : 0)) / 2);
+double fb = Median(fwd) + Median(bwd);
+double ours = batch * T / fb;
+Console.WriteLine($"RESULT ours  train {shape} B={batch} T={T}: fwd {Median(fwd) * 1e3:F0} ms, bwd {Median(bwd) * 1e3:F0} ms -> {ours:F0} tok/s (fwd+bwd), adamw {Median(opt) * 1e3:F0} ms, peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MB");
+
+if (torch)
+{
+    string script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../shared/bench/torch_qwen_bench.py"));
+    if (!File.Exists(script))
+    {
+        script = Path.GetFullPath("../shared/bench/torch_qwen_bench.py");
+    }
+
+    var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, UseShellExecute = false };
+    foreach (string a in new[] { script, shape, "train", "2", batch.ToString(CultureInfo.InvariantCulture) })
+    {
+        start.ArgumentList.Add(a);
+    }
+
+    start.Environment["OPENBLAS_CORETYPE"] = "SkylakeX";
+    start.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+    start.Environment["STEPS"] = steps.ToString(CultureInfo.InvariantCulture);
+    using Process python = Process.Start(start)!;
+    string output = await python.StandardOutput.ReadToEndAsync();
+    await python.WaitForExitAsync();
+    string? result = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT", StringComparison.Ordinal));
+    Console.WriteLine("RESULT torch " + (result ?? "(failed: " + output + ")"));
+    if (result is not null)
+    {
+        double torchTokens = double.Parse(result.Split("-> ")[1].Split(' ')[0], CultureInfo.InvariantCulture);
+        Console.WriteLine($"ratio (ours / PyTorch, fwd+bwd tok/s): {ours / torchTokens:F2}");
+    }
+}
