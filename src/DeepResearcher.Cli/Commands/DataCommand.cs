@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json.Nodes;
+using DeepResearcher.ChatModels;
+using DeepResearcher.Evaluation.Datasets;
+using DeepResearcher.Evaluation.Filtering;
+
+namespace DeepResearcher.Cli.Commands;
+
+/// <summary><c>deepresearcher data filter</c>: the original's training-data filters and mix.</summary>
+internal static class DataCommand
+{
+    public static Command Create()
+    {
+        var data = new Command("data", "Prepare training data.");
+        var input = new Option<FileInfo>("--data") { Description = "JSONL questions in the original's schema (or FlashRAG's).", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "JSONL file of the kept questions; drops go to OUT.drops.jsonl with their reasons.", Required = true };
+        var modelUrl = new Option<string?>("--model-url") { Description = "OpenAI-compatible endpoint of the base model (closed-book answers) and of the quality labeller." };
+        var model = new Option<string?>("--model") { Description = "Model for the closed-book answers (the policy's base model)." };
+        var qualityModel = new Option<string?>("--quality-model") { Description = "Model that labels question quality (default: --model; the paper used DeepSeek-R1)." };
+        var apiKeyEnv = new Option<string>("--api-key-env") { Description = "Environment variable holding the API key (never printed).", DefaultValueFactory = _ => "OPENAI_API_KEY" };
+        var samples = new Option<int>("--samples") { Description = "Closed-book answers per question; any containing a gold alias drops it (pass@k).", DefaultValueFactory = _ => 10 };
+        var noQuality = new Option<bool>("--no-quality") { Description = "Skip the quality filter." };
+        var noContamination = new Option<bool>("--no-contamination") { Description = "Skip the contamination filter." };
+        var mix = new Option<string?>("--mix") { Description = "Training mix of the kept questions, SOURCE=RATIO,… (the original: nq=1,tq=1,hotpotqa=3,2wiki=3)." };
+        var mixTotal = new Option<int>("--mix-total") { Description = "Questions in the mix (the original: 80000).", DefaultValueFactory = _ => 80000 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the mix draw.", DefaultValueFactory = _ => 0 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Questions processed at once.", DefaultValueFactory = _ => 8 };
+        var filter = new Command("filter", "Drop contaminated (answerable closed-book) and low-quality questions, optionally build a source mix; every drop is logged with its reason.")
+        {
+            input, output, modelUrl, model, qualityModel, apiKeyEnv, samples, noQuality, noContamination, mix, mixTotal, seed, concurrency,
+        };
+        filter.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        {
+            var log = new ProgressLog(parse.InvocationConfiguration.Error);
+            IReadOnlyList<QaExample> examples = await QaDataset.LoadAsync(parse.GetRequiredValue(input).FullName, cancellationToken);
+            bool useQuality = !parse.GetValue(noQuality);
+            bool useContamination = !parse.GetValue(noContamination);
+            QualityFilter? quality = null;
+            ContaminationFilter? contamination = null;
+            if (useQuality || useContamination)
+            {
+                string url = parse.GetValue(modelUrl) ?? throw new UsageException("--model-url is needed for the quality and contamination filters (or pass --no-quality --no-contamination)");
+                string baseModel = parse.GetValue(model) ?? throw new UsageException("--model is needed for the quality and contamination filters");
+                Uri endpoint = Uri.TryCreate(url, UriKind.Absolute, out Uri? u) ? u : throw new UsageException($"--model-url '{url}' is not an absolute URL");
+                OpenAIChatModel Client(string name) => new(new OpenAIChatModelOptions { BaseUrl = endpoint, Model = name, ApiKeyEnvironmentVariable = parse.GetRequiredValue(apiKeyEnv) });
+                quality = useQuality ? new QualityFilter(Client(parse.GetValue(qualityModel) ?? baseModel)) : null;
+                contamination = useContamination ? new ContaminationFilter(Client(baseModel), Math.Max(1, parse.GetValue(samples))) : null;
+            }
+
+            int done = 0;
+            IReadOnlyList<FilterDecision> decisions = await DataFilterPipeline.RunAsync(examples, quality, contamination, parse.GetValue(concurrency),
+                new SynchronousProgress<FilterDecision>(d =>
+                {
+                    int n = Interlocked.Increment(ref done);
+                    if (n % 100 == 0 || n == examples.Count)
+                    {
+                        log.Report($"{n}/{examples.Count} questions screened");
+                    }
+                }), cancellationToken);
+
+            var keptIds = new HashSet<string>(decisions.Where(d => d.Kept).Select(d => d.Id), StringComparer.Ordinal);
+            IReadOnlyList<QaExample> kept = [.. examples.Where(e => keptIds.Contains(e.Id))];
+            if (parse.GetValue(mix) is { } mixText)
+            {
+                (IReadOnlyList<QaExample> mixed, IReadOnlyList<string> shortfalls) = TrainingMix.Build(kept, TrainingMix.ParseRatios(mixText), parse.GetValue(mixTotal), parse.GetValue(seed));
+                foreach (string shortfall in shortfalls)
+                {
+                    log.Report("mix shortfall: " + shortfall);
+                }
+
+                kept = mixed;
+            }
+
+            string outPath = parse.GetRequiredValue(output).FullName;
+            await WriteAtomicAsync(outPath, kept.Select(e => new JsonObject
+            {
+                ["id"] = e.Id,
+                ["source"] = e.Source,
+                ["question"] = e.Question,
+                ["answers"] = new JsonArray([.. e.Answers.Select(a => (JsonNode)a)]),
+            }.ToJsonString()), cancellationToken);
+            await WriteAtomicAsync(outPath + ".drops.jsonl", decisions.Where(d => !d.Kept).Select(d => new JsonObject
+            {
+                ["id"] = d.Id,
+                ["reason"] = d.Reason,
+                ["evidence"] = d.Evidence,
+            }.ToJsonString()), cancellationToken);
+
+            TextWriter writer = parse.InvocationConfiguration.Output;
+            await writer.WriteLineAsync($"kept {kept.Count} of {examples.Count} questions → {outPath}");
+            foreach (IGrouping<string?, FilterDecision> reason in decisions.Where(d => !d.Kept).GroupBy(d => d.Reason).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                await writer.WriteLineAsync($"  dropped {reason.Count(),6} {reason.Key}");
+            }
+
+            return 0;
+        }));
+        data.Subcommands.Add(filter);
+        return data;
+    }
+
+    private static async Task WriteAtomicAsync(string path, IEnumerable<string> lines, CancellationToken cancellationToken)
+    {
+        string temp = path + ".tmp";
+        await File.WriteAllTextAsync(temp, string.Concat(lines.Select(l => l + "\n")), new UTF8Encoding(false), cancellationToken);
+        File.Move(temp, path, overwrite: true);
+    }
+}
