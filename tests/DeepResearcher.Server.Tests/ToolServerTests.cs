@@ -92,6 +92,22 @@ public class ToolServerTests
     }
 
     [Fact]
+    public async Task Each_failed_call_is_logged_once_with_its_cause()
+    {
+        ScriptedToolbox toolbox = NewToolbox();
+        toolbox.Override = (_, _) => Task.FromResult(ToolResult.Failure("search provider down: HTTP 503"));
+        var log = new CapturingLoggerProvider();
+        await using ToolServer server = await ToolServer.StartAsync(toolbox, new ToolServerOptions(), log, TestContext.Current.CancellationToken);
+        using var remote = new RemoteToolbox(new RemoteToolboxOptions { Servers = [server.BaseUrl] });
+
+        await remote.ExecuteAsync(new ToolCall(ResearchTools.WebSearchName, []) { Queries = ["x"] }, Context, TestContext.Current.CancellationToken);
+
+        string line = Assert.Single(log.Messages, m => m.Contains("failed", StringComparison.Ordinal));
+        Assert.Contains("search provider down: HTTP 503", line, StringComparison.Ordinal);
+        Assert.Contains("traj-1", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Health_and_prometheus_metrics()
     {
         await using ToolServer server = await ToolServer.StartAsync(NewToolbox(), new ToolServerOptions(), null, TestContext.Current.CancellationToken);

@@ -27,7 +27,7 @@ internal static class ToolsCommand
                 Port = parse.GetValue(port),
                 Host = parse.GetRequiredValue(host),
                 CallTimeout = TimeSpan.FromSeconds(parse.GetValue(callTimeout)),
-            }, null, cancellationToken);
+            }, new PlainLogProvider(parse.InvocationConfiguration.Error), cancellationToken);
             TextWriter output = parse.InvocationConfiguration.Output;
             await output.WriteLineAsync($"tool server at {server.BaseUrl} ({composed.Description}); Ctrl+C stops");
             await output.FlushAsync(cancellationToken);

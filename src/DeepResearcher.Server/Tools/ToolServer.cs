@@ -49,7 +49,7 @@ public sealed class ToolServer : IAsyncDisposable
 
         WebApplication app = builder.Build();
         var metrics = new ToolServerMetrics();
-        var endpoints = new Endpoints(toolbox, metrics, options);
+        var endpoints = new Endpoints(toolbox, metrics, options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DeepResearcher.Tools"));
         app.MapPost("/v1/tools/{name}", endpoints.CallAsync);
         app.MapPost("/v1/tools/batch", (Func<HttpContext, Task<IResult>>)endpoints.BatchAsync);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
@@ -77,7 +77,7 @@ public sealed class ToolServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed class Endpoints(IToolbox toolbox, ToolServerMetrics metrics, ToolServerOptions options)
+    private sealed class Endpoints(IToolbox toolbox, ToolServerMetrics metrics, ToolServerOptions options, ILogger logger)
     {
         public async Task<IResult> CallAsync(string name, HttpContext context)
         {
@@ -155,6 +155,12 @@ public sealed class ToolServer : IAsyncDisposable
             }
 
             metrics.Record(call.Name, result.Error is null, result.Cache, clock.Elapsed.TotalSeconds);
+            if (result.Error is not null)
+            {
+                // Once per failed call, with its cause; successes are counted in /metrics, not logged one by one.
+                logger.LogWarning("{Tool} failed for trajectory {Trajectory} after {Ms:F0} ms: {Error}", call.Name, context.TrajectoryId, clock.Elapsed.TotalMilliseconds, result.Error);
+            }
+
             return ToolWireFormat.ResultToJson(result, clock.Elapsed.TotalMilliseconds);
         }
 
