@@ -14,6 +14,7 @@ public static class DeepResearcherCli
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(ToolsCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         return root;
     }

@@ -1,4 +1,5 @@
 using DeepResearcher.ChatModels;
+using DeepResearcher.Engine.Checkpoints;
 using DeepResearcher.Evaluation.Datasets;
 using DeepResearcher.World.Storage;
 
@@ -17,7 +18,8 @@ internal static class CommandErrors
         }
         catch (Exception ex) when (ex is DataFileException or ChatModelException or ArgumentException or FileNotFoundException
                                        or DirectoryNotFoundException or InvalidDataException or UsageException
-                                       or InvalidWorldDirectoryException or InvalidOperationException)
+                                       or InvalidWorldDirectoryException or InvalidOperationException or CheckpointFormatException
+                                       or DeepResearcher.Training.Configuration.ConfigException)
         {
             string message = ex is ArgumentException { ParamName: { } name } argument
                 ? argument.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)

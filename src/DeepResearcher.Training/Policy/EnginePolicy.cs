@@ -1,0 +1,61 @@
+using DeepResearcher.Core.Agent;
+using DeepResearcher.Engine.Sampling;
+using EngineFinish = DeepResearcher.Engine.Sampling.FinishReason;
+using EngineSampling = DeepResearcher.Engine.Sampling.SamplingOptions;
+
+namespace DeepResearcher.Training.Policy;
+
+/// <summary>
+/// The engine's continuous-batching sampler as the agent loop's policy. It receives the exact token context and
+/// returns the ids it sampled with log π(token) at temperature 1 (the policy's own probability, what GRPO's ratio
+/// needs), so trajectories are token-exact. Each trajectory keeps its KV cache between turns under its id, so the
+/// trainer must call <see cref="ContinuousBatchingSampler.RefreshWeights"/> after every update.
+/// </summary>
+public sealed class EnginePolicy : ITokenLevelChatModel
+{
+    private readonly ContinuousBatchingSampler _sampler;
+    private readonly EngineTokenizer _tokenizer;
+    private readonly int _endOfTurn;
+
+    public EnginePolicy(ContinuousBatchingSampler sampler, EngineTokenizer tokenizer, string endOfTurn = "<|im_end|>", string name = "engine")
+    {
+        _sampler = sampler;
+        _tokenizer = tokenizer;
+        Name = name;
+        _endOfTurn = tokenizer.Inner.TokenToId(endOfTurn)
+            ?? throw new ArgumentException($"the tokenizer has no '{endOfTurn}' token; a chat policy needs its end-of-turn token", nameof(endOfTurn));
+    }
+
+    public ITextTokenizer Tokenizer => _tokenizer;
+
+    public string Name { get; }
+
+    public bool SupportsPrefill => true;
+
+    public async Task<ModelReply> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<int> context = request.ContextTokenIds
+            ?? throw new ArgumentException("the engine policy needs the token context (ResearchAgent provides it for token-level models)", nameof(request));
+        var options = new EngineSampling
+        {
+            Temperature = request.Sampling.Temperature,
+            TopP = request.Sampling.TopP,
+            TopK = request.Sampling.TopK,
+            MaxNewTokens = Math.Max(1, request.Sampling.MaxTokens),
+            StopTokenIds = [_endOfTurn],
+            Seed = request.Sampling.Seed is long seed ? unchecked((int)seed) : null,
+        };
+        SamplingResult result = await _sampler.SubmitAsync(
+            new SamplingRequest(context, options) { ConversationId = request.TrajectoryId.Length > 0 ? request.TrajectoryId : null },
+            cancellationToken);
+        return new ModelReply
+        {
+            Text = _tokenizer.Decode(result.TokenIds),
+            TokenIds = result.TokenIds,
+            LogProbs = result.LogProbs,
+            FinishReason = result.FinishReason == EngineFinish.MaxTokens ? Core.Agent.FinishReason.Length : Core.Agent.FinishReason.Stop,
+            PromptTokens = context.Count,
+            CompletionTokens = result.TokenIds.Length,
+        };
+    }
+}
