@@ -15,6 +15,7 @@ public static class DeepResearcherCli
         root.Subcommands.Add(ToolsCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         return root;
     }

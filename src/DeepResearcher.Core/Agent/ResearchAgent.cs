@@ -55,7 +55,7 @@ public sealed class ResearchAgent
         IPromptRenderer template = _options.Template;
         ITextTokenizer? tokenizer = (_model as ITokenLevelChatModel)?.Tokenizer;
         string prefill = _model.SupportsPrefill ? _options.Prefill : string.Empty;
-        string systemPrompt = SystemPrompt.Render(_options.Today ?? DateOnly.FromDateTime(DateTime.UtcNow), _options.SearchOnly);
+        string systemPrompt = _options.SystemPrompt ?? SystemPrompt.Render(_options.Today ?? DateOnly.FromDateTime(DateTime.UtcNow), _options.SearchOnly);
 
         var trajectory = new Trajectory
         {

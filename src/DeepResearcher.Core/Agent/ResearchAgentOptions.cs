@@ -25,6 +25,9 @@ public sealed record ResearchAgentOptions
     /// <summary>Put before every generation when the model supports it; the original prefilled <c>&lt;think&gt;</c>.</summary>
     public string Prefill { get; init; } = "<think>";
 
+    /// <summary>A system prompt to use instead of DeepResearcher's (e.g. a short one for a small model trained from scratch).</summary>
+    public string? SystemPrompt { get; init; }
+
     /// <summary>The date in the system prompt; null = today (UTC).</summary>
     public DateOnly? Today { get; init; }
 

@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+using DeepResearcher.Engine.Checkpoints;
+using DeepResearcher.Engine.Model;
+using DeepResearcher.Engine.Tokenization;
+using DeepResearcher.Training.Configuration;
+using DeepResearcher.Training.Pipeline;
+
+namespace DeepResearcher.Training.Tests.Pipeline;
+
+/// <summary>The offline main job at the smallest size: every stage runs and leaves its files behind.</summary>
+public sealed class OfflineTinyPipelineTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "dr-pipeline-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Runs_world_tokenizer_sft_grpo_and_evaluation_and_writes_a_loadable_checkpoint()
+    {
+        TrainingConfig config = TrainingPresets.Get("offline-tiny");
+        config.World.Size = "tiny";
+        config.Model.VocabSize = 500;
+        config.Model.HiddenSize = 32;
+        config.Model.NumLayers = 1;
+        config.Model.NumHeads = 2;
+        config.Model.NumKvHeads = 1;
+        config.Model.IntermediateSize = 64;
+        config.Data.TrainBatchSize = 2;
+        config.Data.EvalQuestions = 4;
+        config.Data.MaxTurns = 3;
+        config.Data.MaxResponseLength = 16;
+        config.Rollout.N = 2;
+        config.Sft.Steps = 2;
+        config.Sft.BatchSize = 2;
+        config.Trainer.TotalSteps = 2;
+        var log = new List<string>();
+
+        OfflineTinyResult result = await new OfflineTinyPipeline(config, _dir, new Progress<string>(log.Add)).RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(4, result.Initial.Questions);
+        string[] metrics = File.ReadAllLines(Path.Combine(result.RunDirectory, "metrics.jsonl"));
+        Assert.Equal(2, metrics.Length);
+        JsonObject first = JsonNode.Parse(metrics[0])!.AsObject();
+        foreach (string key in new[] { "reward_mean", "reward_std", "f1", "format_error_rate", "answer_rate", "searches", "browses", "kl", "clip_fraction", "grad_norm", "lr" })
+        {
+            Assert.True(first.ContainsKey(key), $"metrics.jsonl lacks {key}");
+        }
+
+        Assert.Equal(2 * 2 * 2, File.ReadAllLines(Path.Combine(result.RunDirectory, "trajectories.jsonl")).Length);
+        Assert.Equal(2 * 2, File.ReadAllLines(Path.Combine(result.RunDirectory, "groups.jsonl")).Length);
+        TransformerModel saved = HuggingFaceCheckpoint.Load(result.CheckpointDirectory);
+        BpeTokenizer tokenizer = BpeTokenizer.FromTokenizerJson(Path.Combine(result.CheckpointDirectory, "tokenizer.json"));
+        Assert.Equal(tokenizer.VocabSize, saved.Config.VocabSize);
+        Assert.NotNull(tokenizer.TokenToId("<|im_end|>"));
+    }
+}
