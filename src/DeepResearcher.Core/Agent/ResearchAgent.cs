@@ -21,6 +21,7 @@ public sealed class ResearchAgent
     private readonly TurnParser _parser;
     private readonly ObservationFormatter _formatter;
     private readonly IReadOnlyList<ToolSchema> _tools;
+    private readonly IReadOnlyList<ToolSchema> _promptTools;
 
     public ResearchAgent(IChatModel model, IToolbox toolbox, ResearchAgentOptions? options = null)
     {
@@ -33,6 +34,7 @@ public sealed class ResearchAgent
         }
 
         _tools = _options.SearchOnly ? ResearchTools.SearchOnly : ResearchTools.All;
+        _promptTools = _options.ShowToolSchemas ? _tools : [];
         _parser = new TurnParser(new TurnParserOptions
         {
             MaxQueriesPerSearch = _options.MaxQueriesPerSearch,
@@ -68,10 +70,10 @@ public sealed class ResearchAgent
         var context = new ContextBuffer(trajectory, tokenizer);
         var messages = new List<ChatMessage>
         {
-            ChatMessage.System(template.SystemContent(systemPrompt, _tools)),
+            ChatMessage.System(template.SystemContent(systemPrompt, _promptTools)),
             ChatMessage.User(question),
         };
-        context.Append(SegmentKind.Prompt, template.RenderPrompt(systemPrompt, _tools, question) + prefill, turn: 0);
+        context.Append(SegmentKind.Prompt, template.RenderPrompt(systemPrompt, _promptTools, question) + prefill, turn: 0);
 
         try
         {

@@ -28,6 +28,12 @@ public sealed record ResearchAgentOptions
     /// <summary>A system prompt to use instead of DeepResearcher's (e.g. a short one for a small model trained from scratch).</summary>
     public string? SystemPrompt { get; init; }
 
+    /// <summary>
+    /// Whether the system message carries the tools' JSON schemas (the chat template's tools block). A small model
+    /// trained from scratch learns the two calls from demonstrations and a one-line description in the prompt.
+    /// </summary>
+    public bool ShowToolSchemas { get; init; } = true;
+
     /// <summary>The date in the system prompt; null = today (UTC).</summary>
     public DateOnly? Today { get; init; }
 

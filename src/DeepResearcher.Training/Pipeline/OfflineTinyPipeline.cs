@@ -37,7 +37,7 @@ public sealed class OfflineTinyPipeline(TrainingConfig config, string outDir, IP
 {
     /// <summary>A short protocol prompt: a model trained from scratch has no use for the original's long instructions.</summary>
     public const string CompactSystemPrompt =
-        "Research the question with the tools. Every turn: <think>your reasoning</think>, then either <tool_call>a tool call</tool_call> or <answer>a short final answer</answer>.";
+        "Research the question. Each turn: <think>reasoning</think>, then <tool_call>{\"name\": \"web_search\", \"arguments\": {\"query\": [...]}}</tool_call>, <tool_call>{\"name\": \"browse_webpage\", \"arguments\": {\"url_list\": [...]}}</tool_call> or <answer>short answer</answer>.";
 
     private static readonly string[] ChatTokens =
         ["<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>", "</tool_call>", "<answer>", "</answer>", "<tool_response>", "</tool_response>"];
@@ -62,12 +62,13 @@ public sealed class OfflineTinyPipeline(TrainingConfig config, string outDir, IP
         IReadOnlyList<WorldQuestion> train = await QuestionJsonl.ReadAsync(WorldFiles.FullPath(worldDir, WorldFiles.QuestionFile(QuestionSplit.Train)), cancellationToken);
         IReadOnlyList<WorldQuestion> test = await QuestionJsonl.ReadAsync(WorldFiles.FullPath(worldDir, WorldFiles.QuestionFile(QuestionSplit.Test)), cancellationToken);
         test = [.. test.Take(config.Data.EvalQuestions > 0 ? config.Data.EvalQuestions : test.Count)];
-        var toolboxOptions = new WebToolboxOptions { ResultsPerQuery = 3 };
+        var toolboxOptions = new WebToolboxOptions { ResultsPerQuery = 3, MaxSnippetChars = 100 };
         var reader = new ExtractivePageReader(new ExtractivePageReaderOptions { MaxSentencesPerSegment = 2 });
         IToolbox toolbox = world.CreateToolbox(reader, new InMemoryToolStateStore(), toolboxOptions);
         var agentOptions = new ResearchAgentOptions
         {
             SystemPrompt = CompactSystemPrompt,
+            ShowToolSchemas = false,
             MaxTurns = config.Data.MaxTurns,
             MaxTokensPerTurn = config.Data.MaxResponseLength,
             MaxContextTokens = config.Data.MaxModelLen,

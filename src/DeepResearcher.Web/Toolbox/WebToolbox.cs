@@ -59,12 +59,24 @@ public sealed class WebToolbox(
         {
             IReadOnlyList<SearchResult> hits = await search.SearchAsync(
                 new SearchRequest(query, _options.ResultsPerQuery, _options.Region, _options.Language), cancellationToken);
-            return new QueryResults(query, [.. hits.Take(_options.ResultsPerQuery).Select(h => new SearchHit(h.Title, h.Url, h.Snippet))]);
+            return new QueryResults(query, [.. hits.Take(_options.ResultsPerQuery).Select(h => new SearchHit(h.Title, h.Url, Clip(h.Snippet)))]);
         }
         catch (SearchProviderException ex)
         {
             return new QueryResults(query, [], ex.Message);
         }
+    }
+
+    private string Clip(string snippet)
+    {
+        int max = _options.MaxSnippetChars;
+        if (max <= 0 || snippet.Length <= max)
+        {
+            return snippet;
+        }
+
+        int cut = snippet.LastIndexOf(' ', max);
+        return snippet[..(cut > max / 2 ? cut : max)] + " …";
     }
 
     private async Task<ToolResult> BrowseAsync(ToolCall call, ToolContext context, CancellationToken cancellationToken)

@@ -7,6 +7,9 @@ public sealed record WebToolboxOptions
 
     public BrowseMode BrowseMode { get; init; } = BrowseMode.Strict;
 
+    /// <summary>Snippets longer than this are cut at a word boundary (0 = keep them whole).</summary>
+    public int MaxSnippetChars { get; init; }
+
     /// <summary>Hard cap on segments the reader reads per page per call.</summary>
     public int MaxSegmentsPerRead { get; init; } = 8;
 
