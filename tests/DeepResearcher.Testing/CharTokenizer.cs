@@ -29,6 +29,9 @@ public sealed class CharTokenizer(params string[] specials) : ITextTokenizer
         return [.. ids];
     }
 
+    /// <summary>Outside text: every char is its own id, special strings included.</summary>
+    public int[] EncodeUntrusted(string text) => [.. text.Select(c => (int)c)];
+
     public string Decode(ReadOnlySpan<int> ids)
     {
         var sb = new StringBuilder();

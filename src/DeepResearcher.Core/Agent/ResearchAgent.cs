@@ -73,7 +73,8 @@ public sealed class ResearchAgent
             ChatMessage.System(template.SystemContent(systemPrompt, _promptTools)),
             ChatMessage.User(question),
         };
-        context.Append(SegmentKind.Prompt, template.RenderPrompt(systemPrompt, _promptTools, question) + prefill, turn: 0);
+        (string beforeQuestion, string afterQuestion) = Around(template.RenderPrompt(systemPrompt, _promptTools, Marker));
+        context.Append(SegmentKind.Prompt, 0, (beforeQuestion, false), (question, true), (afterQuestion + prefill, false));
 
         try
         {
@@ -204,6 +205,17 @@ public sealed class ResearchAgent
         return Complete(trajectory, clock);
     }
 
+    // Splits a rendering around the marker, so the text that came from outside can be tokenised as untrusted.
+    private const string Marker = "\u0001\u0002outside-text\u0002\u0001";
+
+    private static (string Before, string After) Around(string rendered)
+    {
+        int at = rendered.IndexOf(Marker, StringComparison.Ordinal);
+        return at < 0
+            ? throw new InvalidOperationException("The chat template dropped the content it was given.")
+            : (rendered[..at], rendered[(at + Marker.Length)..]);
+    }
+
     private static void AddTurn(Trajectory trajectory, IProgress<TurnRecord>? progress, TurnRecord turn)
     {
         trajectory.Turns.Add(turn);
@@ -213,7 +225,8 @@ public sealed class ResearchAgent
     private void AppendObservation(ContextBuffer context, List<ChatMessage> messages, string closing, string observation, string prefill, int turn)
     {
         IPromptRenderer template = _options.Template;
-        context.Append(SegmentKind.Environment, closing + template.ToolResponseTurn(observation) + template.AssistantTurnStart + prefill, turn);
+        (string before, string after) = Around(template.ToolResponseTurn(Marker));
+        context.Append(SegmentKind.Environment, turn, (closing + before, false), (observation, true), (after + template.AssistantTurnStart + prefill, false));
         messages.Add(ChatMessage.User(template.ToolResponseContent(observation)));
     }
 
@@ -275,12 +288,25 @@ public sealed class ResearchAgent
 
         public int TokenCount => tokenizer is null ? _estimatedTokens : _ids.Count;
 
-        public void Append(SegmentKind kind, string text, int turn)
+        public void Append(SegmentKind kind, string text, int turn) => Append(kind, turn, (text, false));
+
+        /// <summary>One segment made of template parts and outside text, each tokenised by its own rule.</summary>
+        public void Append(SegmentKind kind, int turn, params (string Text, bool Untrusted)[] parts)
         {
+            string text = string.Concat(parts.Select(p => p.Text));
             var segment = new TrajectorySegment { Kind = kind, Text = text, Turn = turn };
             if (tokenizer is not null)
             {
-                segment.TokenIds = tokenizer.Encode(text);
+                var ids = new List<int>();
+                foreach ((string part, bool untrusted) in parts)
+                {
+                    if (part.Length > 0)
+                    {
+                        ids.AddRange(untrusted ? tokenizer.EncodeUntrusted(part) : tokenizer.Encode(part));
+                    }
+                }
+
+                segment.TokenIds = [.. ids];
                 _ids.AddRange(segment.TokenIds);
             }
             else

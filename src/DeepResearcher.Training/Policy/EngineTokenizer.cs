@@ -10,5 +10,7 @@ public sealed class EngineTokenizer(BpeTokenizer tokenizer) : ITextTokenizer
 
     public int[] Encode(string text) => tokenizer.Encode(text, allowSpecialTokens: true);
 
+    public int[] EncodeUntrusted(string text) => tokenizer.Encode(text, allowSpecialTokens: false);
+
     public string Decode(ReadOnlySpan<int> ids) => tokenizer.Decode(ids);
 }
