@@ -257,24 +257,35 @@ public sealed class OfflineTinyPipeline(TrainingConfig config, string outDir, IP
                 $"grpo step {step}/{config.Trainer.TotalSteps}: reward {rewardMean:F3} ± {Std(rewards):F3}, answered {line["answer_rate"]!.GetValue<double>() * 100:F0} %, tool calls {line["searches"]!.GetValue<double>() + line["browses"]!.GetValue<double>():F2}, kl {stats.Kl:F4}, clip {stats.ClipFraction:F3}, |g| {stats.GradNorm:F2}, {clock.Elapsed.TotalSeconds:F1} s"));
         }
 
-        PolicyEvaluation afterGrpo = await EvaluateAsync(policy, toolbox, agentOptions, test, "after-grpo", cancellationToken);
+        PolicyEvaluation afterGrpo = await EvaluateAsync(policy, toolbox, agentOptions, test, "after-grpo", cancellationToken, run);
         log.Report($"eval after GRPO: {afterGrpo}");
 
         string checkpoint = Path.Combine(outDir, "checkpoint");
         await HuggingFaceCheckpoint.SaveAsync(model, checkpoint, SafetensorsDType.F32, null, cancellationToken);
         await bpe.SaveAsync(Path.Combine(checkpoint, "tokenizer.json"), cancellationToken);
-        log.Report($"done in {total.Elapsed.TotalMinutes:F1} min; checkpoint {checkpoint}; run {run.Root}");
+        (_, string html, _) = await DeepResearcher.Evaluation.Reporting.RunReport.WriteAsync(run.Root, cancellationToken);
+        log.Report($"done in {total.Elapsed.TotalMinutes:F1} min; checkpoint {checkpoint}; report {html}");
         return new OfflineTinyResult(initial, afterSft, afterGrpo, firstReward, lastReward, run.Root, checkpoint);
     }
 
     private static IReadOnlyList<string> AnswersOf(Trajectory t, IReadOnlyList<RolloutGroup> groups)
         => groups.First(g => g.Question.Id == t.QuestionId).Question.Answers;
 
+    /// <param name="results">When given, the evaluation's per-question results go into its results.jsonl (for the report).</param>
     private static async Task<PolicyEvaluation> EvaluateAsync(
-        EnginePolicy policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, CancellationToken cancellationToken)
+        EnginePolicy policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, CancellationToken cancellationToken, RunDirectory? results = null)
     {
         var agent = new ResearchAgent(policy, toolbox, options with { Sampling = options.Sampling with { Temperature = 0 } });
         Trajectory[] trajectories = await Task.WhenAll(questions.Select(q => agent.RunAsync(q.Question, cancellationToken, q.Id, $"eval-{tag}-{q.Id}")));
+        if (results is not null)
+        {
+            await DeepResearcher.Evaluation.Runs.AtomicFile.WriteAllLinesAsync(results.ResultsPath, questions.Select((q, i) =>
+                DeepResearcher.Evaluation.Running.RunScoring.ToResult(
+                    new DeepResearcher.Evaluation.Datasets.QaExample(q.Id, q.Source, q.Question, q.Answers) { Hops = q.Hops, Type = QuestionTypes.WireName(q.Type) },
+                    0,
+                    trajectories[i]).ToJsonLine()), cancellationToken);
+        }
+
         double Mean(Func<int, double> f) => questions.Count == 0 ? 0 : Enumerable.Range(0, questions.Count).Average(f);
         return new PolicyEvaluation(
             questions.Count,

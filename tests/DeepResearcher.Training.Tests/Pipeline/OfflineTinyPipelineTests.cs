@@ -58,5 +58,7 @@ public sealed class OfflineTinyPipelineTests : IDisposable
         BpeTokenizer tokenizer = BpeTokenizer.FromTokenizerJson(Path.Combine(result.CheckpointDirectory, "tokenizer.json"));
         Assert.Equal(tokenizer.VocabSize, saved.Config.VocabSize);
         Assert.NotNull(tokenizer.TokenToId("<|im_end|>"));
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(result.RunDirectory, "results.jsonl")).Length);
+        Assert.True(File.Exists(Path.Combine(result.RunDirectory, "report.html")));
     }
 }
