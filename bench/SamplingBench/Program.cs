@@ -6,7 +6,7 @@ using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Sampling;
 using DeepResearcher.Engine.Threading;
 
-// Decode tokens/s of the KV-cache engine against PyTorch (/work/shared/bench/torch_qwen_bench.py) in the same run,
+// Decode tokens/s of the KV-cache engine against PyTorch (../shared/bench/torch_qwen_bench.py beside the repository) in the same run,
 // with the same protocol: B sequences prefill 16 random tokens, then greedy-decode N − 1 steps (N = 128 tiny, 64 q05b).
 var inv = CultureInfo.InvariantCulture;
 string[] shapes = Arg("--shapes", "tiny,q05b").Split(',');
@@ -15,7 +15,7 @@ string[] weightTypes = Arg("--weights", "f32,bf16").Split(',');
 int threads = int.Parse(Arg("--threads", "2"), inv);
 bool torch = !args.Contains("--no-torch");
 int repetitions = int.Parse(Arg("--repetitions", "3"), inv);
-string torchScript = Arg("--torch-script", "/work/shared/bench/torch_qwen_bench.py");
+string torchScript = Arg("--torch-script", DefaultTorchScript());
 ComputePool.Shared.Parallelism = Math.Min(threads, ComputePool.Shared.ThreadCount);
 
 Console.WriteLine($"SamplingBench: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, threads {ComputePool.Shared.Parallelism}, load average {LoadAverage()}");
@@ -141,4 +141,18 @@ string Arg(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+// The shared folder sits beside the repository: walk up from the working directory to the solution, then go next door.
+static string DefaultTorchScript()
+{
+    for (DirectoryInfo? dir = new(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "DeepResearcher.slnx")))
+        {
+            return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "bench", "torch_qwen_bench.py"));
+        }
+    }
+
+    return Path.GetFullPath(Path.Combine("..", "shared", "bench", "torch_qwen_bench.py"));
 }

@@ -58,11 +58,8 @@ Console.WriteLine($"RESULT ours  train {shape} B={batch} T={T}: fwd {Median(fwd)
 
 if (torch)
 {
-    string script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../shared/bench/torch_qwen_bench.py"));
-    if (!File.Exists(script))
-    {
-        script = Path.GetFullPath("../shared/bench/torch_qwen_bench.py");
-    }
+    // Run from the repository root: the shared folder sits beside it.
+    string script = Path.GetFullPath("../shared/bench/torch_qwen_bench.py");
 
     var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, UseShellExecute = false };
     foreach (string a in new[] { script, shape, "train", "2", batch.ToString(CultureInfo.InvariantCulture) })
