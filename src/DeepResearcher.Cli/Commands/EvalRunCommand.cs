@@ -35,6 +35,11 @@ internal static class EvalRunCommand
         var apiKeyEnv = new Option<string>("--api-key-env") { Description = "Environment variable holding the policy's API key (never printed).", DefaultValueFactory = _ => "OPENAI_API_KEY" };
         var expert = new Option<DirectoryInfo?>("--expert") { Description = "Policy: the scripted expert demonstrator of this world (world questions only)." };
         var noisy = new Option<bool>("--noisy") { Description = "Make the expert imperfect (vague first queries, extra browses, giving up)." };
+        var checkpoint = new Option<DirectoryInfo?>("--checkpoint") { Description = "Policy: a local Hugging Face checkpoint (config.json, model.safetensors, tokenizer.json) run by the engine's batched sampler." };
+        var compact = new Option<bool>("--compact") { Description = "Use the offline-tiny prompt and observation settings (short system prompt, no tool schemas, 3 results, short snippets), as a model trained by 'train' expects." };
+        var search = new Option<string?>("--search") { Description = "Tools: real web search (auto, serper, brave, google, tavily, searxng; keys from the environment) with the fetcher and the extractive reader." };
+        var record = new Option<DirectoryInfo?>("--record") { Description = "Record every tool call and its result into this snapshot directory." };
+        var replay = new Option<DirectoryInfo?>("--replay") { Description = "Tools: answer tool calls only from this snapshot directory (offline, deterministic)." };
         var world = new Option<DirectoryInfo?>("--world") { Description = "Tools: serve this offline world and research on it (default with --expert: the expert's world; otherwise no tools)." };
         var concurrency = new Option<int>("--concurrency") { Description = "Questions researched at once.", DefaultValueFactory = _ => 4 };
         var samples = new Option<int>("--samples") { Description = "Trajectories per question; above 1 the report shows avg@n and pass@n.", DefaultValueFactory = _ => 1 };
@@ -55,7 +60,7 @@ internal static class EvalRunCommand
         var topResults = new Option<int>("--rag-results") { Description = "Search results put into the cot-rag prompt.", DefaultValueFactory = _ => 5 };
         var command = new Command("run", "Run the research agent on every question of a dataset into a run directory (resumable), score it and write its report.")
         {
-            data, outDir, name, sources, limit, perSource, seed, modelUrl, model, apiKeyEnv, expert, noisy, world, concurrency, samples, temperature, topP,
+            data, outDir, name, sources, limit, perSource, seed, modelUrl, model, apiKeyEnv, expert, noisy, checkpoint, compact, search, record, replay, world, concurrency, samples, temperature, topP,
             maxTurns, maxTokens, maxContext, template, format, prefill, timeout, retries, baseline, topResults, judgeUrl, judgeModel, judgeKeyEnv,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
@@ -63,11 +68,18 @@ internal static class EvalRunCommand
             TextWriter output = parse.InvocationConfiguration.Output;
             var log = new ProgressLog(parse.InvocationConfiguration.Error);
             string dataPath = parse.GetRequiredValue(data).FullName;
+            var disposables = new List<object>();
             DirectoryInfo? expertDir = parse.GetValue(expert);
             string? url = parse.GetValue(modelUrl), modelName = parse.GetValue(model);
-            if ((expertDir is null) == (url is null))
+            DirectoryInfo? checkpointDir = parse.GetValue(checkpoint);
+            if ((expertDir is null ? 0 : 1) + (url is null ? 0 : 1) + (checkpointDir is null ? 0 : 1) != 1)
             {
-                throw new UsageException("give exactly one policy: --model-url URL --model NAME, or --expert WORLD_DIR");
+                throw new UsageException("give exactly one policy: --model-url URL --model NAME, --checkpoint DIR, or --expert WORLD_DIR");
+            }
+
+            if (parse.GetValue(record) is not null && parse.GetValue(replay) is not null)
+            {
+                throw new UsageException("--record and --replay cannot be used together");
             }
 
             if (url is not null && string.IsNullOrWhiteSpace(modelName))
@@ -129,10 +141,32 @@ internal static class EvalRunCommand
                 Today = expertDir is null ? null : new DateOnly(2026, 1, 1),
                 Sampling = new SamplingOptions { Temperature = temp, TopP = parse.GetValue(topP), Seed = parse.GetValue(seed) },
             };
+            var toolOptions = new DeepResearcher.Web.Toolbox.WebToolboxOptions();
+            if (parse.GetValue(compact))
+            {
+                agentOptions = agentOptions with { SystemPrompt = DeepResearcher.Training.Pipeline.OfflineTinyPipeline.CompactSystemPrompt, ShowToolSchemas = false };
+                toolOptions = toolOptions with { ResultsPerQuery = 3, MaxSnippetChars = 100 };
+            }
+
+            await using var resources = new DeepResearcher.Server.Composition.ComposedToolbox(new UnconfiguredToolbox(), string.Empty, disposables);
 
             PolicyFactory policy;
             string modelLabel;
-            if (expertDir is not null)
+            if (checkpointDir is not null)
+            {
+                var sampler = await DeepResearcher.Engine.Sampling.ContinuousBatchingSampler.LoadAsync(
+                    checkpointDir.FullName, new DeepResearcher.Engine.Sampling.ContinuousBatchingOptions { MaxBatchSize = 16, MaxTotalTokens = 1 << 20 }, cancellationToken);
+                disposables.Add(sampler);
+                if (sampler.Tokenizer is null)
+                {
+                    throw new UsageException($"--checkpoint {checkpointDir.FullName} has no tokenizer.json; a checkpoint policy needs one");
+                }
+
+                var enginePolicy = new DeepResearcher.Training.Policy.EnginePolicy(sampler, new DeepResearcher.Training.Policy.EngineTokenizer(sampler.Tokenizer), name: checkpointDir.Name);
+                policy = (_, _) => enginePolicy;
+                modelLabel = "checkpoint " + checkpointDir.FullName;
+            }
+            else if (expertDir is not null)
             {
                 policy = await ExpertPolicyAsync(dataPath, examples, parse.GetValue(noisy), (ulong)parse.GetValue(seed), cancellationToken);
                 modelLabel = parse.GetValue(noisy) ? "expert-demonstrator (noisy)" : "expert-demonstrator";
@@ -160,7 +194,28 @@ internal static class EvalRunCommand
                     log.Report($"world {worldDir!.FullName} served at {offline.Server.BaseUrl}");
                 }
 
-                IToolbox toolbox = offline?.CreateToolbox() ?? new UnconfiguredToolbox();
+                IToolbox toolbox = offline?.CreateToolbox(options: toolOptions) ?? new UnconfiguredToolbox();
+                if (offline is null && parse.GetValue(search) is { } provider)
+                {
+                    var web = await DeepResearcher.Server.Composition.ToolboxComposer.CreateAsync(new DeepResearcher.Server.Composition.ToolboxSpec { Search = provider }, cancellationToken);
+                    disposables.Add(web);
+                    toolbox = web.Toolbox;
+                    log.Report($"tools: {web.Description}");
+                }
+
+                if (parse.GetValue(replay) is { } replayDir)
+                {
+                    var store = await DeepResearcher.Web.Snapshots.SnapshotStore.OpenAsync(replayDir.FullName, create: false, cancellationToken);
+                    disposables.Add(store);
+                    toolbox = new DeepResearcher.Web.Snapshots.ReplayToolbox(store);
+                }
+                else if (parse.GetValue(record) is { } recordDir)
+                {
+                    var store = await DeepResearcher.Web.Snapshots.SnapshotStore.OpenAsync(recordDir.FullName, create: true, cancellationToken);
+                    disposables.Add(store);
+                    toolbox = new DeepResearcher.Web.Snapshots.RecordingToolbox(toolbox, store);
+                }
+
                 string root = parse.GetRequiredValue(outDir).FullName;
                 var manifest = new RunManifest
                 {
@@ -168,7 +223,9 @@ internal static class EvalRunCommand
                     Kind = "eval",
                     Model = modelLabel,
                     Data = dataPath,
-                    Tools = baselineKind == BaselineKind.Cot || worldDir is null ? "none" : "world:" + worldDir.FullName,
+                    Tools = parse.GetValue(replay) is { } replayed ? "replay:" + replayed.FullName
+                        : worldDir is null && parse.GetValue(search) is { } searched ? "search:" + searched
+                        : baselineKind == BaselineKind.Cot || worldDir is null ? "none" : "world:" + worldDir.FullName,
                     Config = new JsonObject
                     {
                         ["questions"] = examples.Count,
