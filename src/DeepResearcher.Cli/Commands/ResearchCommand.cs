@@ -70,7 +70,9 @@ internal static class ResearchCommand
                     OnProtocolError = parse.GetValue(onError),
                     Sampling = new SamplingOptions { Temperature = parse.GetValue(temperature), TopP = parse.GetValue(topP), Seed = parse.GetValue(seed) },
                 };
-                await using ComposedToolbox tools = await ToolboxComposer.CreateAsync(toolOptions.ToSpec(parse), cancellationToken);
+                (ToolboxSpec spec, IAsyncDisposable? renderer) = await toolOptions.ToSpecAsync(parse);
+                await using IAsyncDisposable? _ = renderer;
+                await using ComposedToolbox tools = await ToolboxComposer.CreateAsync(spec, cancellationToken);
                 await error.WriteLineAsync($"tools: {tools.Description}");
                 var agent = new ResearchAgent(chatModel, tools.Toolbox, options);
                 Trajectory trajectory = await agent.RunAsync(parse.GetRequiredValue(question), cancellationToken, progress: new TurnPrinter(error));

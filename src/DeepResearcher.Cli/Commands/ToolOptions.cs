@@ -25,14 +25,29 @@ internal sealed class ToolOptions
 
     public Option<DirectoryInfo?> Replay { get; } = new("--replay") { Description = "Answer tool calls only from this snapshot directory (offline, deterministic)." };
 
+    public Option<bool> RenderJavaScript { get; } = new("--render-js") { Description = "Render JavaScript-only pages in Debian's Chromium (Playwright; slow, off by default)." };
+
     public Option<BrowseMode> Browse { get; } = new("--browse-mode") { Description = "Which URLs browse_webpage accepts: Strict (latest search results), Lenient (any results so far) or Any.", DefaultValueFactory = _ => BrowseMode.Strict };
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { World, Search, Reader, ReaderModelUrl, ReaderModel, Cache, PostgresCache, Record, Replay, Browse })
+        foreach (Option option in new Option[] { World, Search, Reader, ReaderModelUrl, ReaderModel, Cache, PostgresCache, Record, Replay, RenderJavaScript, Browse })
         {
             command.Options.Add(option);
         }
+    }
+
+    /// <summary>The spec plus a started Chromium renderer when --render-js asks for one (dispose it with the toolbox).</summary>
+    public async Task<(ToolboxSpec Spec, IAsyncDisposable? Renderer)> ToSpecAsync(ParseResult parse)
+    {
+        ToolboxSpec spec = ToSpec(parse);
+        if (!parse.GetValue(RenderJavaScript))
+        {
+            return (spec, null);
+        }
+
+        var renderer = await DeepResearcher.Web.Rendering.ChromiumRenderer.StartAsync(spec.AllowedPrivateHosts);
+        return (spec with { Renderer = renderer }, renderer);
     }
 
     public ToolboxSpec ToSpec(ParseResult parse)

@@ -21,7 +21,9 @@ internal static class ToolsCommand
         toolOptions.AddTo(serve);
         serve.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
-            await using ComposedToolbox composed = await ToolboxComposer.CreateAsync(toolOptions.ToSpec(parse), cancellationToken);
+            (ToolboxSpec spec, IAsyncDisposable? renderer) = await toolOptions.ToSpecAsync(parse);
+            await using IAsyncDisposable? _ = renderer;
+            await using ComposedToolbox composed = await ToolboxComposer.CreateAsync(spec, cancellationToken);
             await using ToolServer server = await ToolServer.StartAsync(composed.Toolbox, new ToolServerOptions
             {
                 Port = parse.GetValue(port),

@@ -74,8 +74,8 @@ public static class ToolboxComposer
 
                 var fetcher = new PageFetcher(new FetchOptions { AllowedPrivateHosts = spec.AllowedPrivateHosts });
                 resources.Add(fetcher);
-                toolbox = new WebToolbox(search, new HttpPageSource(fetcher, cache: cache), reader, state, options);
-                description = $"web search '{search.Name}', {reader.Name} reader" + (cache is null ? string.Empty : ", cached");
+                toolbox = new WebToolbox(search, new HttpPageSource(fetcher, cache: cache, renderer: spec.Renderer), reader, state, options);
+                description = $"web search '{search.Name}', {reader.Name} reader" + (cache is null ? string.Empty : ", cached") + (spec.Renderer is null ? string.Empty : ", JavaScript rendering");
             }
 
             if (spec.RecordDir is not null)

@@ -35,6 +35,9 @@ public sealed record ToolboxSpec
 
     public BrowseMode BrowseMode { get; init; } = BrowseMode.Strict;
 
+    /// <summary>Renders JavaScript-only pages (web search only; world pages are static). Null: no rendering.</summary>
+    public DeepResearcher.Web.Pages.IJavaScriptRenderer? Renderer { get; init; }
+
     /// <summary>Hosts the fetcher may reach on loopback or private networks (your own test sites).</summary>
     public IReadOnlyList<string> AllowedPrivateHosts { get; init; } = [];
 }

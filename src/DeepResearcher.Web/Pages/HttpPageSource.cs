@@ -11,7 +11,9 @@ namespace DeepResearcher.Web.Pages;
 /// cached in the shared tool cache when one is given; failures are never cached. Concurrent requests for one URL
 /// share a single fetch.
 /// </summary>
-public sealed class HttpPageSource(PageFetcher fetcher, PageSegmenter? segmenter = null, IToolCache? cache = null, TimeSpan? cacheTtl = null) : IPageSource
+/// <param name="renderer">Renders pages whose fetched HTML has less than <paramref name="minTextChars"/> characters of text.</param>
+public sealed class HttpPageSource(
+    PageFetcher fetcher, PageSegmenter? segmenter = null, IToolCache? cache = null, TimeSpan? cacheTtl = null, IJavaScriptRenderer? renderer = null, int minTextChars = 200) : IPageSource
 {
     private readonly PageSegmenter _segmenter = segmenter ?? new PageSegmenter();
     private readonly HtmlTextExtractor _extractor = new();
@@ -54,6 +56,17 @@ public sealed class HttpPageSource(PageFetcher fetcher, PageSegmenter? segmenter
         }
 
         ExtractedPage extracted = _extractor.Extract(fetched.Body, fetched.ContentType);
+        if (renderer is not null && extracted.Text.Length < minTextChars && fetched.ContentType.Contains("html", StringComparison.Ordinal)
+            && await renderer.RenderAsync(fetched.FinalUrl ?? uri, cancellationToken) is { } rendered)
+        {
+            // A JavaScript-only page: its text exists only after scripts ran.
+            ExtractedPage afterScripts = _extractor.Extract(rendered);
+            if (afterScripts.Text.Length > extracted.Text.Length)
+            {
+                extracted = afterScripts;
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(extracted.Text))
         {
             return PageContent.Failed(url, "the page has no readable text");
