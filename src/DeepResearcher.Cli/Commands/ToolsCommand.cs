@@ -30,6 +30,7 @@ internal static class ToolsCommand
                 Host = parse.GetRequiredValue(host),
                 CallTimeout = TimeSpan.FromSeconds(parse.GetValue(callTimeout)),
             }, new PlainLogProvider(parse.InvocationConfiguration.Error), cancellationToken);
+            server.Metrics.Extras.Add(composed.Metrics.Render);
             TextWriter output = parse.InvocationConfiguration.Output;
             await output.WriteLineAsync($"tool server at {server.BaseUrl} ({composed.Description}); Ctrl+C stops");
             await output.FlushAsync(cancellationToken);

@@ -3,8 +3,11 @@ using DeepResearcher.Core.Agent;
 namespace DeepResearcher.Server.Composition;
 
 /// <summary>A built toolbox and everything it holds open (world server, caches, HTTP clients), disposed together.</summary>
-public sealed class ComposedToolbox(IToolbox toolbox, string description, IReadOnlyList<object> resources) : IAsyncDisposable
+public sealed class ComposedToolbox(IToolbox toolbox, string description, IReadOnlyList<object> resources, ToolboxMetrics? metrics = null) : IAsyncDisposable
 {
+    /// <summary>Cache and provider counters in Prometheus text (empty when the toolbox has neither).</summary>
+    public ToolboxMetrics Metrics { get; } = metrics ?? new ToolboxMetrics();
+
     public IToolbox Toolbox => toolbox;
 
     /// <summary>One line saying what the tools are (for logs and run manifests).</summary>

@@ -18,6 +18,7 @@ public static class ToolboxComposer
     public static async Task<ComposedToolbox> CreateAsync(ToolboxSpec spec, CancellationToken cancellationToken)
     {
         var resources = new List<object>();
+        var metrics = new ToolboxMetrics();
         try
         {
             if (spec.ReplayDir is not null)
@@ -49,6 +50,7 @@ public static class ToolboxComposer
                 {
                     var cached = new CachedSearchProvider(worldSearch, cache);
                     resources.Add(cached);
+                    metrics.Add(cached);
                     worldSearch = cached;
                 }
 
@@ -64,11 +66,12 @@ public static class ToolboxComposer
             {
                 var http = new HttpClient();
                 resources.Add(http);
-                ISearchProvider search = CreateSearch(spec.Search, http);
+                ISearchProvider search = CreateSearch(spec.Search, http, metrics);
                 if (cache is not null)
                 {
                     var cached = new CachedSearchProvider(search, cache);
                     resources.Add(cached);
+                    metrics.Add(cached);
                     search = cached;
                 }
 
@@ -86,7 +89,7 @@ public static class ToolboxComposer
                 description += $", recorded to {record.Root}";
             }
 
-            return new ComposedToolbox(toolbox, description, resources);
+            return new ComposedToolbox(toolbox, description, resources, metrics);
         }
         catch
         {
@@ -120,7 +123,7 @@ public static class ToolboxComposer
         _ => throw new ArgumentException($"unknown reader '{spec.Reader}'; use extractive or llm"),
     };
 
-    private static ISearchProvider CreateSearch(string name, HttpClient http)
+    private static ISearchProvider CreateSearch(string name, HttpClient http, ToolboxMetrics metrics)
     {
         IReadOnlyList<ISearchProvider> configured = SearchProviderEnvironment.CreateConfigured(http, Environment.GetEnvironmentVariable);
         if (name == "local")
@@ -135,7 +138,9 @@ public static class ToolboxComposer
                 throw new ArgumentException("no search provider is configured: set SERPER_API_KEY, BRAVE_API_KEY, GOOGLE_CSE_KEY + GOOGLE_CSE_ID, TAVILY_API_KEY or SEARXNG_URL (see docs/search-providers.md), or use --world DIR");
             }
 
-            return new FailoverSearchProvider([.. configured.Select(p => (ISearchProvider)new ResilientSearchProvider(p, new ResilientSearchOptions()))], new FailoverOptions());
+            var resilient = configured.Select(p => new ResilientSearchProvider(p, new ResilientSearchOptions())).ToList();
+            resilient.ForEach(metrics.Add);
+            return new FailoverSearchProvider([.. resilient], new FailoverOptions());
         }
 
         ISearchProvider? chosen = configured.FirstOrDefault(p => p.Name == name);
@@ -153,6 +158,8 @@ public static class ToolboxComposer
             throw new ArgumentException($"search provider '{name}' is not configured: set {hint} (see docs/search-providers.md)");
         }
 
-        return new ResilientSearchProvider(chosen, new ResilientSearchOptions());
+        var single = new ResilientSearchProvider(chosen, new ResilientSearchOptions());
+        metrics.Add(single);
+        return single;
     }
 }
