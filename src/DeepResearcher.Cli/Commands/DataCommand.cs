@@ -42,7 +42,7 @@ internal static class DataCommand
             {
                 string url = parse.GetValue(modelUrl) ?? throw new UsageException("--model-url is needed for the quality and contamination filters (or pass --no-quality --no-contamination)");
                 string baseModel = parse.GetValue(model) ?? throw new UsageException("--model is needed for the quality and contamination filters");
-                Uri endpoint = Uri.TryCreate(url, UriKind.Absolute, out Uri? u) ? u : throw new UsageException($"--model-url '{url}' is not an absolute URL");
+                Uri endpoint = OptionUrl.Parse("--model-url", url);
                 OpenAIChatModel Client(string name) => new(new OpenAIChatModelOptions { BaseUrl = endpoint, Model = name, ApiKeyEnvironmentVariable = parse.GetRequiredValue(apiKeyEnv) });
                 quality = useQuality ? new QualityFilter(Client(parse.GetValue(qualityModel) ?? baseModel)) : null;
                 contamination = useContamination ? new ContaminationFilter(Client(baseModel), Math.Max(1, parse.GetValue(samples))) : null;

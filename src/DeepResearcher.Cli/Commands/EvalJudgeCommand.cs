@@ -33,7 +33,7 @@ internal static class EvalJudgeCommand
             RunDirectory run = RunDirectory.Open(parse.GetRequiredValue(dir).FullName);
             var judgeClient = new OpenAIChatModel(new OpenAIChatModelOptions
             {
-                BaseUrl = EvalRunCommand.ParseUrl("--judge-url", parse.GetRequiredValue(judgeUrl)),
+                BaseUrl = OptionUrl.Parse("--judge-url", parse.GetRequiredValue(judgeUrl)),
                 Model = parse.GetRequiredValue(judgeModel),
                 ApiKeyEnvironmentVariable = parse.GetRequiredValue(apiKeyEnv),
                 MaxRetries = Math.Max(0, parse.GetValue(retries)),

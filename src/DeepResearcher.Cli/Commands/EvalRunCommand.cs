@@ -175,7 +175,7 @@ internal static class EvalRunCommand
             {
                 var chat = new OpenAIChatModel(new OpenAIChatModelOptions
                 {
-                    BaseUrl = ParseUrl("--model-url", url!),
+                    BaseUrl = OptionUrl.Parse("--model-url", url!),
                     Model = modelName!,
                     ApiKeyEnvironmentVariable = parse.GetRequiredValue(apiKeyEnv),
                     Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
@@ -266,7 +266,7 @@ internal static class EvalRunCommand
                 {
                     var judgeClient = new OpenAIChatModel(new OpenAIChatModelOptions
                     {
-                        BaseUrl = ParseUrl("--judge-url", judgeEndpoint),
+                        BaseUrl = OptionUrl.Parse("--judge-url", judgeEndpoint),
                         Model = parse.GetValue(judgeModel)!,
                         ApiKeyEnvironmentVariable = parse.GetRequiredValue(judgeKeyEnv),
                     });
@@ -300,11 +300,6 @@ internal static class EvalRunCommand
             ? table + string.Create(CultureInfo.InvariantCulture, $"MBE {mbe * 100:0.0} over {report.Overall.Judged} judged\n")
             : table;
     }
-
-    internal static Uri ParseUrl(string option, string value)
-        => Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            ? uri
-            : throw new UsageException($"{option} '{value}' is not an absolute http(s) URL; give the API base, e.g. http://127.0.0.1:8000/v1");
 
     private static async Task<PolicyFactory> ExpertPolicyAsync(string dataPath, IReadOnlyList<QaExample> examples, bool noisy, ulong seed, CancellationToken cancellationToken)
     {

@@ -53,7 +53,7 @@ internal static class ResearchCommand
 
                 var chatModel = new OpenAIChatModel(new OpenAIChatModelOptions
                 {
-                    BaseUrl = ParseBaseUrl(parse.GetRequiredValue(modelUrl)),
+                    BaseUrl = OptionUrl.Parse("--model-url", parse.GetRequiredValue(modelUrl)),
                     Model = parse.GetRequiredValue(model),
                     ApiKeyEnvironmentVariable = parse.GetRequiredValue(apiKeyEnv),
                     Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
@@ -102,16 +102,6 @@ internal static class ResearchCommand
             });
         });
         return command;
-    }
-
-    private static Uri ParseBaseUrl(string value)
-    {
-        if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new UsageException($"--model-url '{value}' is not an absolute http(s) URL; give the API base, e.g. http://127.0.0.1:8000/v1");
-        }
-
-        return uri;
     }
 
     private static async Task AppendLineAsync(string path, string line, CancellationToken cancellationToken)

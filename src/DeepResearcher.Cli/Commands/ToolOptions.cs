@@ -58,7 +58,7 @@ internal sealed class ToolOptions
             WorldDir = parse.GetValue(World)?.FullName,
             Search = parse.GetValue(Search),
             Reader = parse.GetRequiredValue(Reader),
-            ReaderModelUrl = readerUrl is null ? null : Uri.TryCreate(readerUrl, UriKind.Absolute, out Uri? uri) ? uri : throw new UsageException($"--reader-model-url '{readerUrl}' is not an absolute URL"),
+            ReaderModelUrl = readerUrl is null ? null : OptionUrl.Parse("--reader-model-url", readerUrl),
             ReaderModel = parse.GetValue(ReaderModel),
             CachePath = parse.GetValue(Cache)?.FullName,
             PostgresCache = parse.GetValue(PostgresCache),

@@ -39,7 +39,8 @@ public sealed class OfflineTinyPipeline(TrainingConfig config, string outDir, IP
     public const string CompactSystemPrompt =
         "Research the question. Each turn: <think>reasoning</think>, then <tool_call>{\"name\": \"web_search\", \"arguments\": {\"query\": [...]}}</tool_call>, <tool_call>{\"name\": \"browse_webpage\", \"arguments\": {\"url_list\": [...]}}</tool_call> or <answer>short answer</answer>.";
 
-    private static readonly string[] ChatTokens =
+    /// <summary>The chat and protocol tokens a tokenizer trained for the research protocol must keep whole.</summary>
+    public static IReadOnlyList<string> ChatTokens { get; } =
         ["<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>", "</tool_call>", "<answer>", "</answer>", "<tool_response>", "</tool_response>"];
 
     public async Task<OfflineTinyResult> RunAsync(CancellationToken cancellationToken)

@@ -11,7 +11,19 @@ public sealed record PolicySequence(int[] Inputs, int[] Targets, byte[] Mask, fl
 {
     public int Length => Inputs.Length;
 
-    public int PolicyTokens => Mask.Count(m => m == 1);
+    /// <summary>Targets with mask 1 (counted once: the trainers ask for it in their loops).</summary>
+    public int PolicyTokens { get; } = CountPolicyTokens(Mask);
+
+    private static int CountPolicyTokens(byte[] mask)
+    {
+        int count = 0;
+        foreach (byte m in mask)
+        {
+            count += m;
+        }
+
+        return count;
+    }
 
     public static PolicySequence FromTrajectory(Trajectory trajectory, double advantage)
     {

@@ -63,7 +63,9 @@ public class OriginalRewardTests
 
     [Fact]
     public void A_wrong_but_well_formed_answer_earns_zero_not_minus_one()
-        => Assert.Equal(0.0, OriginalReward.Compute(Answered("<think>x</think><answer>Lyon</answer>", "Lyon"), ["Paris"]).Value);
+    {
+        Assert.Equal(0.0, OriginalReward.Compute(Answered("<think>x</think><answer>Lyon</answer>", "Lyon"), ["Paris"]).Value);
+    }
 
     private static Trajectory Answered(string turnText, string answer)
     {

@@ -18,16 +18,13 @@ namespace DeepResearcher.Training.Tests.Policy;
 /// </summary>
 public class EnginePolicyTests
 {
-    private static readonly string[] ChatTokens =
-        ["<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>", "</tool_call>", "<answer>", "</answer>", "<tool_response>", "</tool_response>"];
-
     [Fact]
     public async Task Sampling_log_probs_equal_the_trainers_forward_pass_on_the_recorded_trajectory()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         BpeTokenizer bpe = BpeTrainer.Train(
             [SystemPrompt.Render(new DateOnly(2026, 1, 1)), "What is the capital of Freedonia? The capital of Freedonia is Fredville.", "format error: the turn has no <think> block"],
-            400, ChatTokens);
+            400, DeepResearcher.Training.Pipeline.OfflineTinyPipeline.ChatTokens);
         var tokenizer = new EngineTokenizer(bpe);
         var model = TransformerModel.Create(new TransformerConfig
         {

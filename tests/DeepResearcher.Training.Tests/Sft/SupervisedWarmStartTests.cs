@@ -18,9 +18,6 @@ namespace DeepResearcher.Training.Tests.Sft;
 /// <summary>The supervised warm start end to end on a tiny world: demonstrations → tokenizer → model → falling loss.</summary>
 public sealed class SupervisedWarmStartTests : IAsyncLifetime
 {
-    private static readonly string[] ChatTokens =
-        ["<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>", "</tool_call>", "<answer>", "</answer>", "<tool_response>", "</tool_response>"];
-
     private string _root = string.Empty;
 
     public async ValueTask InitializeAsync()
@@ -45,7 +42,7 @@ public sealed class SupervisedWarmStartTests : IAsyncLifetime
 
         // 1. Text demonstrations, to train a tokenizer on exactly the text the model will see.
         IReadOnlyList<DemonstrationResult> texts = await DemonstrationRun.RunAsync(world, questions, ExpertNoise.None, 1, 4, null, ct);
-        BpeTokenizer bpe = BpeTrainer.Train(texts.Select(r => r.Trajectory.Text()), 600, ChatTokens);
+        BpeTokenizer bpe = BpeTrainer.Train(texts.Select(r => r.Trajectory.Text()), 600, DeepResearcher.Training.Pipeline.OfflineTinyPipeline.ChatTokens);
         var tokenizer = new EngineTokenizer(bpe);
 
         // 2. The same demonstrations, token-exact.

@@ -118,9 +118,6 @@ public sealed class Qwen25ChatTemplate : IPromptRenderer
         return sb.ToString();
     }
 
-    /// <summary>The assistant content + tool call as the original stored it (think block, then the call re-serialised).</summary>
-    public static ChatMessage StructuredAssistantTurn(string think, ToolCall call)
-        => ChatMessage.Assistant("<think>" + think + "</think>", [call]);
 
     private static string RoleName(ChatRole role) => role switch
     {
