@@ -144,7 +144,7 @@ internal static class EvalRunCommand
             var toolOptions = new DeepResearcher.Web.Toolbox.WebToolboxOptions();
             if (parse.GetValue(compact))
             {
-                agentOptions = agentOptions with { SystemPrompt = DeepResearcher.Training.Pipeline.OfflineTinyPipeline.CompactSystemPrompt, ShowToolSchemas = false };
+                agentOptions = agentOptions with { SystemPrompt = DeepResearcher.Training.Pipeline.TrainingPipeline.CompactSystemPrompt, ShowToolSchemas = false };
                 toolOptions = toolOptions with { ResultsPerQuery = 3, MaxSnippetChars = 100 };
             }
 

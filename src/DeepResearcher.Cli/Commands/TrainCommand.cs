@@ -13,11 +13,14 @@ internal static class TrainCommand
         var preset = new Option<string?>("--preset") { Description = $"Starting point: {string.Join(", ", TrainingPresets.Names)} (default offline-tiny, or the one the config names)." };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run directory: world, metrics, trajectories, checkpoint.", DefaultValueFactory = _ => new DirectoryInfo("runs/offline-tiny") };
         var steps = new Option<int?>("--steps") { Description = "GRPO steps (trainer.total_steps)." };
+        var seed = new Option<ulong?>("--seed") { Description = "trainer.seed: model initialisation, data order, sampling and the world's port." };
         var sftSteps = new Option<int?>("--sft-steps") { Description = "Supervised warm-start steps (sft.steps)." };
         var printConfig = new Option<bool>("--print-config") { Description = "Print the effective config as YAML and exit." };
-        var command = new Command("train", "Train a research agent: a tokenizer and a small model from scratch, SFT on expert demonstrations, then GRPO through the offline world's real tools, evaluated on held-out questions before and after.")
+        var model = new Option<DirectoryInfo?>("--model") { Description = "A Hugging Face checkpoint directory to train (model.path), e.g. Qwen2.5-0.5B-Instruct; LoRA per model.lora. Default: a small model from scratch." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (the same batches and sampling as an uninterrupted run)." };
+        var command = new Command("train", "Train a research agent: a small model from scratch (or a Hugging Face checkpoint with LoRA), SFT on expert demonstrations, then GRPO through the offline world's real tools, evaluated on held-out questions before and after. Checkpoints every few steps; --resume continues a killed run.")
         {
-            config, preset, outDir, steps, sftSteps, printConfig,
+            config, preset, outDir, model, steps, sftSteps, seed, printConfig, resume,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
@@ -27,9 +30,19 @@ internal static class TrainCommand
                 effective.Trainer.TotalSteps = n;
             }
 
+            if (parse.GetValue(seed) is ulong seedValue)
+            {
+                effective.Trainer.Seed = seedValue;
+            }
+
             if (parse.GetValue(sftSteps) is int s)
             {
                 effective.Sft.Steps = s;
+            }
+
+            if (parse.GetValue(model) is DirectoryInfo modelDir)
+            {
+                effective.Model.Path = modelDir.FullName;
             }
 
             TextWriter output = parse.InvocationConfiguration.Output;
@@ -39,14 +52,20 @@ internal static class TrainCommand
                 return 0;
             }
 
-            if (effective.Model.Path.Length > 0)
+            if (effective.Preset == "qwen2.5-0.5b" && effective.Model.Path.Length == 0)
             {
-                throw new UsageException("training from a Hugging Face checkpoint (model.path, the qwen2.5-0.5b preset) is not wired yet; this command trains the offline-tiny model from scratch");
+                throw new UsageException("the qwen2.5-0.5b preset trains a Hugging Face checkpoint: give its directory with --model DIR (config.json, model.safetensors, tokenizer.json)");
             }
 
-            TrainingConfigFile.Validate(effective);
-            var pipeline = new OfflineTinyPipeline(effective, parse.GetRequiredValue(outDir).FullName, new ProgressLog(parse.InvocationConfiguration.Error));
-            OfflineTinyResult result = await pipeline.RunAsync(cancellationToken);
+            await TrainingPreflight.CheckAsync(effective, cancellationToken);
+            TextWriter error = parse.InvocationConfiguration.Error;
+            var console = new TrainingConsole(error, isTerminal: ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected);
+            var pipeline = new TrainingPipeline(effective, parse.GetRequiredValue(outDir).FullName, console)
+            {
+                Resume = parse.GetValue(resume),
+                Progress = console,
+            };
+            TrainingResult result = await pipeline.RunAsync(cancellationToken);
             await output.WriteLineAsync($"before training:  {result.Initial}");
             await output.WriteLineAsync($"after SFT:        {result.AfterSft}");
             await output.WriteLineAsync($"after GRPO:       {result.AfterGrpo}");

@@ -1,16 +1,16 @@
 using System.Numerics.Tensors;
-using DeepResearcher.Engine.Kernels;
+using DeepResearcher.Engine.Diagnostics;
+using DeepResearcher.Engine.Threading;
 
 namespace DeepResearcher.Engine.Model;
 
 /// <summary>
 /// Causal grouped-query self-attention with rotary embeddings: query head h reads key/value head
 /// h / (heads / kvHeads). Probabilities are not stored: forward keeps each row's log-sum-exp and backward
-/// recomputes the scores, so memory stays O(tokens · heads).
+/// recomputes the scores, so memory stays O(tokens · heads). The (sequence, head, row block) work runs on the compute pool.
 /// </summary>
 public sealed class Attention
 {
-
     private readonly int _heads;
     private readonly int _kvHeads;
     private readonly int _headDim;
@@ -33,7 +33,10 @@ public sealed class Attention
         OProj = new Linear(prefix + ".o_proj", config.QueryDim, config.HiddenSize, config.OutputBias);
     }
 
-    /// <summary>Query rows per block of scores: bounds the score scratch to BlockRows × sequence length and sets the causal-skipping granularity.</summary>
+    /// <summary>
+    /// Query rows per block of scores: bounds each compute thread's score scratch to BlockRows × sequence length, sets
+    /// the causal-skipping granularity and the size of a forward work item. 64 measured fastest on the tiny bench shape.
+    /// </summary>
     public int BlockRows { get; set; } = 64;
 
     public Linear QProj { get; }
@@ -55,9 +58,15 @@ public sealed class Attention
         Workspace.Take(ref _value, tokens * KeyValueDim);
         Workspace.Take(ref _context, tokens * QueryDim);
         Workspace.Take(ref _logSumExp, _heads * tokens);
+        // The calling thread's score blocks; the pool's other threads size theirs on first use.
         int scores = Math.Min(BlockRows, maxSequenceLength) * maxSequenceLength;
-        Workspace.Take(ref ws.Scores, scores);
-        Workspace.Take(ref ws.ScoreGrad, scores);
+        AttentionScratch.Scores(scores);
+        AttentionScratch.ScoreGrad(scores);
+        if (_heads > _kvHeads)
+        {
+            Workspace.Take(ref ws.DKeyPartial, tokens * QueryDim);
+            Workspace.Take(ref ws.DValuePartial, tokens * QueryDim);
+        }
         Workspace.Take(ref ws.DContext, tokens * QueryDim);
         Workspace.Take(ref ws.DQuery, tokens * QueryDim);
         Workspace.Take(ref ws.DKey, tokens * KeyValueDim);
@@ -73,48 +82,24 @@ public sealed class Attention
         var v = Workspace.Take(ref _value, tokens * KeyValueDim);
         var context = Workspace.Take(ref _context, tokens * QueryDim);
         var lse = Workspace.Take(ref _logSumExp, _heads * tokens);
+        long t0 = KernelTimings.Start();
         QProj.Forward(x, q, tokens);
         KProj.Forward(x, k, tokens);
         VProj.Forward(x, v, tokens);
+        KernelTimings.Stop(TimedKernel.QkvProjectionForward, t0);
+        t0 = KernelTimings.Start();
         _rope.Forward(q, batch.Positions, _heads);
         _rope.Forward(k, batch.Positions, _kvHeads);
+        KernelTimings.Stop(TimedKernel.RopeForward, t0);
 
-        float scale = 1f / MathF.Sqrt(_headDim);
-        int group = _heads / _kvHeads;
-        for (int s = 0; s < batch.SequenceCount; s++)
-        {
-            int start = batch.SequenceStarts[s], n = batch.SequenceLengths[s];
-            for (int h = 0; h < _heads; h++)
-            {
-                int g = h / group;
-                var qh = q[(start * QueryDim + h * _headDim)..];
-                var kg = k[(start * KeyValueDim + g * _headDim)..];
-                var vg = v[(start * KeyValueDim + g * _headDim)..];
-                var ch = context[(start * QueryDim + h * _headDim)..];
-                // Query rows in blocks: block [r0, r1) only sees keys [0, r1), so scores are never more than BlockRows × n.
-                for (int r0 = 0; r0 < n; r0 += BlockRows)
-                {
-                    int rows = Math.Min(BlockRows, n - r0), keys = r0 + rows;
-                    var scores = Workspace.Take(ref ws.Scores, rows * keys);
-                    Gemm.Multiply(qh[(r0 * QueryDim)..], QueryDim, false, kg, KeyValueDim, true, scores, keys, rows, keys, _headDim);
-                    for (int i = 0; i < rows; i++)
-                    {
-                        var row = scores.Slice(i * keys, keys);
-                        var visible = row[..(r0 + i + 1)];
-                        TensorPrimitives.Multiply(visible, scale, visible);
-                        float max = TensorPrimitives.Max(visible);
-                        TensorPrimitives.Subtract(visible, max, visible);
-                        TensorPrimitives.Exp(visible, visible);
-                        float sum = TensorPrimitives.Sum(visible);
-                        TensorPrimitives.Multiply(visible, 1f / sum, visible);
-                        row[(r0 + i + 1)..].Clear();
-                        lse[h * tokens + start + r0 + i] = max + MathF.Log(sum);
-                    }
-                    Gemm.Multiply(scores, keys, false, vg, KeyValueDim, false, ch[(r0 * QueryDim)..], QueryDim, rows, _headDim, keys);
-                }
-            }
-        }
+        t0 = KernelTimings.Start();
+        var shape = Shape;
+        var items = ForwardWorkItems(batch, ws);
+        ComputePool.Shared.For(items.Length / 3, new AttentionForwardBody(q, k, v, context, lse, items, shape, batch));
+        KernelTimings.Stop(TimedKernel.AttentionCoreForward, t0);
+        t0 = KernelTimings.Start();
         OProj.Forward(context, y, tokens);
+        KernelTimings.Stop(TimedKernel.OutputProjectionForward, t0);
     }
 
     /// <summary>Given dy [T, hidden], writes dx [T, hidden] and accumulates every projection's gradients.</summary>
@@ -130,62 +115,99 @@ public sealed class Attention
         var dq = Workspace.Take(ref ws.DQuery, tokens * QueryDim);
         var dk = Workspace.Take(ref ws.DKey, tokens * KeyValueDim);
         var dv = Workspace.Take(ref ws.DValue, tokens * KeyValueDim);
+        long t0 = KernelTimings.Start();
         OProj.Backward(dy, context, dContext, tokens, accumulateDx: false, LoraScratch(ws, tokens, OProj));
-        dk.Clear();
-        dv.Clear();
+        KernelTimings.Stop(TimedKernel.OutputProjectionBackward, t0);
 
-        float scale = 1f / MathF.Sqrt(_headDim);
-        int group = _heads / _kvHeads;
-        for (int s = 0; s < batch.SequenceCount; s++)
+        t0 = KernelTimings.Start();
+        var shape = Shape;
+        bool grouped = shape.Group > 1;
+        // Query heads of one KV group all add into the same dk/dv rows: with grouping each head gets its own partial.
+        var dkPartial = grouped ? Workspace.Take(ref ws.DKeyPartial, tokens * QueryDim) : dk;
+        var dvPartial = grouped ? Workspace.Take(ref ws.DValuePartial, tokens * QueryDim) : dv;
+        ComputePool.Shared.For(batch.SequenceCount * _heads, new AttentionBackwardBody(q, k, v, context, lse, dContext,
+            dq, dkPartial, dvPartial, grouped ? QueryDim : KeyValueDim, shape, batch));
+        if (grouped)
         {
-            int start = batch.SequenceStarts[s], n = batch.SequenceLengths[s];
-            for (int h = 0; h < _heads; h++)
-            {
-                int g = h / group;
-                int qOffset = start * QueryDim + h * _headDim;
-                int kvOffset = start * KeyValueDim + g * _headDim;
-                var kg = k[kvOffset..];
-                var vg = v[kvOffset..];
-                var dkg = dk[kvOffset..];
-                var dvg = dv[kvOffset..];
-                for (int r0 = 0; r0 < n; r0 += BlockRows)
-                {
-                    int rows = Math.Min(BlockRows, n - r0), keys = r0 + rows;
-                    int blockOffset = qOffset + r0 * QueryDim;
-                    var qBlock = q[blockOffset..];
-                    var dContextBlock = dContext[blockOffset..];
-                    var probs = Workspace.Take(ref ws.Scores, rows * keys);
-                    var dScores = Workspace.Take(ref ws.ScoreGrad, rows * keys);
-                    Gemm.Multiply(qBlock, QueryDim, false, kg, KeyValueDim, true, probs, keys, rows, keys, _headDim);
-                    for (int i = 0; i < rows; i++)
-                    {
-                        var visible = probs.Slice(i * keys, r0 + i + 1);
-                        TensorPrimitives.Multiply(visible, scale, visible);
-                        TensorPrimitives.Subtract(visible, lse[h * tokens + start + r0 + i], visible);
-                        TensorPrimitives.Exp(visible, visible);
-                        probs.Slice(i * keys + r0 + i + 1, keys - r0 - i - 1).Clear();
-                    }
-                    Gemm.Multiply(dContextBlock, QueryDim, false, vg, KeyValueDim, true, dScores, keys, rows, keys, _headDim);
-                    Gemm.Multiply(probs, keys, true, dContextBlock, QueryDim, false, dvg, KeyValueDim, keys, _headDim, rows, accumulate: true);
-                    for (int i = 0; i < rows; i++)
-                    {
-                        // softmax backward: dS = P ∘ (dP − ⟨dO_i, O_i⟩), times the 1/√d of the forward scaling
-                        float rowDot = TensorPrimitives.Dot(dContextBlock.Slice(i * QueryDim, _headDim), context.Slice(blockOffset + i * QueryDim, _headDim));
-                        var p = probs.Slice(i * keys, keys);
-                        var d = dScores.Slice(i * keys, keys);
-                        for (int j = 0; j <= r0 + i; j++) d[j] = p[j] * (d[j] - rowDot) * scale;
-                        d[(r0 + i + 1)..].Clear();
-                    }
-                    Gemm.Multiply(dScores, keys, false, kg, KeyValueDim, false, dq[blockOffset..], QueryDim, rows, _headDim, keys);
-                    Gemm.Multiply(dScores, keys, true, qBlock, QueryDim, false, dkg, KeyValueDim, keys, _headDim, rows, accumulate: true);
-                }
-            }
+            SumGroupPartials(dkPartial, dk, tokens, shape);
+            SumGroupPartials(dvPartial, dv, tokens, shape);
         }
+        KernelTimings.Stop(TimedKernel.AttentionCoreBackward, t0);
+        t0 = KernelTimings.Start();
         _rope.Backward(dq, batch.Positions, _heads);
         _rope.Backward(dk, batch.Positions, _kvHeads);
+        KernelTimings.Stop(TimedKernel.RopeBackward, t0);
+        t0 = KernelTimings.Start();
         QProj.Backward(dq, x, dx, tokens, accumulateDx: false, LoraScratch(ws, tokens, QProj));
         KProj.Backward(dk, x, dx, tokens, accumulateDx: true, LoraScratch(ws, tokens, KProj));
         VProj.Backward(dv, x, dx, tokens, accumulateDx: true, LoraScratch(ws, tokens, VProj));
+        KernelTimings.Stop(TimedKernel.QkvProjectionBackward, t0);
+    }
+
+    private AttentionShape Shape => new(_heads, _kvHeads, _headDim, BlockRows);
+
+    /// <summary>
+    /// (sequence, head, first row) of every forward block, the largest blocks (most keys) first so that the pool's
+    /// dynamic claiming ends with small items and the threads finish together.
+    /// </summary>
+    private ReadOnlySpan<int> ForwardWorkItems(TokenBatch batch, Workspace ws)
+    {
+        int blocks = 0;
+        for (int s = 0; s < batch.SequenceCount; s++) blocks += (batch.SequenceLengths[s] + BlockRows - 1) / BlockRows;
+        if (ws.AttentionItems.Length < 3 * blocks * _heads) ws.AttentionItems = new int[3 * blocks * _heads];
+        if (ws.AttentionBlockOrder.Length < 2 * blocks) ws.AttentionBlockOrder = new int[2 * blocks];
+        var negativeKeys = ws.AttentionBlockOrder.AsSpan(0, blocks);
+        var blockCodes = ws.AttentionBlockOrder.AsSpan(blocks, blocks);
+        int next = 0;
+        for (int s = 0; s < batch.SequenceCount; s++)
+        {
+            int n = batch.SequenceLengths[s];
+            for (int r0 = 0; r0 < n; r0 += BlockRows, next++)
+            {
+                negativeKeys[next] = -(r0 + Math.Min(BlockRows, n - r0));
+                blockCodes[next] = next;
+            }
+        }
+        // Sorting only changes which thread computes a block, never what a block computes.
+        negativeKeys.Sort(blockCodes);
+        Span<int> blockSequence = blocks <= 2048 ? stackalloc int[blocks] : new int[blocks];
+        Span<int> blockStart = blocks <= 2048 ? stackalloc int[blocks] : new int[blocks];
+        next = 0;
+        for (int s = 0; s < batch.SequenceCount; s++)
+            for (int r0 = 0; r0 < batch.SequenceLengths[s]; r0 += BlockRows, next++)
+            {
+                blockSequence[next] = s;
+                blockStart[next] = r0;
+            }
+        var items = ws.AttentionItems.AsSpan(0, 3 * blocks * _heads);
+        int item = 0;
+        foreach (int b in blockCodes)
+        {
+            for (int h = 0; h < _heads; h++, item++)
+            {
+                items[3 * item] = blockSequence[b];
+                items[3 * item + 1] = h;
+                items[3 * item + 2] = blockStart[b];
+            }
+        }
+        return items;
+    }
+
+    /// <summary>dst[t, g] = Σ over the query heads h of group g, in ascending order, of partial[t, h].</summary>
+    private static void SumGroupPartials(ReadOnlySpan<float> partial, Span<float> dst, int tokens, AttentionShape shape)
+    {
+        int headDim = shape.HeadDim, group = shape.Group;
+        for (int t = 0; t < tokens; t++)
+        {
+            for (int g = 0; g < shape.KeyValueHeads; g++)
+            {
+                var target = dst.Slice(t * shape.KeyValueDim + g * headDim, headDim);
+                int source = t * shape.QueryDim + g * group * headDim;
+                partial.Slice(source, headDim).CopyTo(target);
+                for (int j = 1; j < group; j++)
+                    TensorPrimitives.Add(target, partial.Slice(source + j * headDim, headDim), target);
+            }
+        }
     }
 
     internal static Span<float> LoraScratch(Workspace ws, int tokens, Linear linear)

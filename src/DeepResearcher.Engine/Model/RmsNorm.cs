@@ -1,41 +1,42 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using DeepResearcher.Engine.Threading;
+
 namespace DeepResearcher.Engine.Model;
 
-/// <summary>y = w ∘ x / sqrt(mean(x²) + ε), row by row.</summary>
+/// <summary>y = w ∘ x / sqrt(mean(x²) + ε), row by row; rows are spread over the compute pool in fixed chunks.</summary>
 public static class RmsNorm
 {
+    /// <summary>Elements per work item: small enough to split a 512-token batch into many items, large enough to dwarf the pool's per-item cost.</summary>
+    private const int ChunkElements = 8192;
+
+    internal static int RowsPerChunk(int dim) => Math.Max(1, ChunkElements / Math.Max(dim, 1));
+
     /// <summary>Writes y and the per-row reciprocal RMS that backward needs.</summary>
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, Span<float> y, Span<float> rstd, int rows, int dim, float eps)
     {
-        for (int r = 0; r < rows; r++)
-        {
-            var xr = x.Slice(r * dim, dim);
-            var yr = y.Slice(r * dim, dim);
-            double sumSquares = 0;
-            for (int i = 0; i < dim; i++) sumSquares += (double)xr[i] * xr[i];
-            float s = (float)(1.0 / Math.Sqrt(sumSquares / dim + eps));
-            rstd[r] = s;
-            for (int i = 0; i < dim; i++) yr[i] = weight[i] * (xr[i] * s);
-        }
+        int chunk = RowsPerChunk(dim);
+        ComputePool.Shared.For((rows + chunk - 1) / chunk, new RmsNormForwardRows(x, weight, y, rstd, rows, dim, chunk, eps));
     }
 
     /// <summary>Adds dL/dx into <paramref name="dx"/> and, when given, dL/dw into <paramref name="dWeight"/>.</summary>
+    /// <remarks>dL/dw is summed per chunk of rows, then the chunks in order: the same result whatever the thread count.</remarks>
     public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> rstd,
         Span<float> dx, Span<float> dWeight, int rows, int dim)
     {
+        int chunk = RowsPerChunk(dim), chunks = (rows + chunk - 1) / chunk;
         bool weightGrad = !dWeight.IsEmpty;
-        for (int r = 0; r < rows; r++)
+        float[]? partials = weightGrad ? ArrayPool<float>.Shared.Rent(chunks * dim) : null;
+        try
         {
-            var xr = x.Slice(r * dim, dim);
-            var dyr = dy.Slice(r * dim, dim);
-            var dxr = dx.Slice(r * dim, dim);
-            float s = rstd[r];
-            // dx = s·(w∘dy) − x·s³·⟨w∘dy, x⟩/dim
-            double dot = 0;
-            for (int i = 0; i < dim; i++) dot += (double)weight[i] * dyr[i] * xr[i];
-            float c = (float)(dot * s * s * s / dim);
-            for (int i = 0; i < dim; i++) dxr[i] += s * weight[i] * dyr[i] - xr[i] * c;
-            if (weightGrad)
-                for (int i = 0; i < dim; i++) dWeight[i] += dyr[i] * xr[i] * s;
+            var partial = weightGrad ? partials.AsSpan(0, chunks * dim) : [];
+            ComputePool.Shared.For(chunks, new RmsNormBackwardRows(dy, x, weight, rstd, dx, partial, rows, dim, chunk));
+            for (int c = 0; c < chunks && weightGrad; c++)
+                TensorPrimitives.Add(dWeight[..dim], partial.Slice(c * dim, dim), dWeight[..dim]);
+        }
+        finally
+        {
+            if (partials is not null) ArrayPool<float>.Shared.Return(partials);
         }
     }
 }

@@ -1,3 +1,5 @@
+using DeepResearcher.Engine.Threading;
+
 namespace DeepResearcher.Engine.Model;
 
 /// <summary>
@@ -51,24 +53,13 @@ public sealed class RotaryEmbedding
 
     private void Rotate(Span<float> x, ReadOnlySpan<int> positions, int heads, float direction)
     {
+        if (positions.IsEmpty) return;
+        // Grow the tables before the rows are spread over threads: the work items only read them.
+        int maxPosition = 0;
+        foreach (int p in positions) maxPosition = Math.Max(maxPosition, p);
+        if (maxPosition >= _positions) EnsurePositions(maxPosition + 1);
         int width = heads * HeadDim;
-        for (int r = 0; r < positions.Length; r++)
-        {
-            int p = positions[r];
-            if (p >= _positions) EnsurePositions(p + 1);
-            var cos = _cos.AsSpan(p * _half, _half);
-            var sin = _sin.AsSpan(p * _half, _half);
-            for (int h = 0; h < heads; h++)
-            {
-                var v = x.Slice(r * width + h * HeadDim, HeadDim);
-                for (int i = 0; i < _half; i++)
-                {
-                    float a = v[i], b = v[i + _half];
-                    float s = direction * sin[i];
-                    v[i] = a * cos[i] - b * s;
-                    v[i + _half] = b * cos[i] + a * s;
-                }
-            }
-        }
+        int chunk = Math.Max(1, RopeRows.ChunkElements / width);
+        ComputePool.Shared.For((positions.Length + chunk - 1) / chunk, new RopeRows(x, positions, _cos, _sin, heads, HeadDim, chunk, direction));
     }
 }

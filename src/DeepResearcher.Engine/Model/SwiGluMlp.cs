@@ -1,4 +1,5 @@
-using System.Numerics.Tensors;
+using DeepResearcher.Engine.Diagnostics;
+using DeepResearcher.Engine.Threading;
 
 namespace DeepResearcher.Engine.Model;
 
@@ -41,12 +42,16 @@ public sealed class SwiGluMlp
         var gate = Workspace.Take(ref _gate, n);
         var up = Workspace.Take(ref _up, n);
         var act = Workspace.Take(ref _activation, n);
+        long t0 = KernelTimings.Start();
         GateProj.Forward(x, gate, rows);
         UpProj.Forward(x, up, rows);
-        TensorPrimitives.Sigmoid(gate, act);
-        TensorPrimitives.Multiply(act, gate, act);
-        TensorPrimitives.Multiply(act, up, act);
+        KernelTimings.Stop(TimedKernel.MlpProjectionForward, t0);
+        t0 = KernelTimings.Start();
+        ComputePool.Shared.For(SwiGluForwardChunks.ChunkCount(n), new SwiGluForwardChunks(gate, up, act));
+        KernelTimings.Stop(TimedKernel.SwiGluForward, t0);
+        t0 = KernelTimings.Start();
         DownProj.Forward(act, y, rows);
+        KernelTimings.Stop(TimedKernel.MlpProjectionForward, t0);
     }
 
     internal void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx, int rows, Workspace ws)
@@ -58,16 +63,15 @@ public sealed class SwiGluMlp
         var dAct = Workspace.Take(ref ws.DHidden, n);
         var dGate = Workspace.Take(ref ws.DGate, n);
         var dUp = Workspace.Take(ref ws.DUp, n);
+        long t0 = KernelTimings.Start();
         DownProj.Backward(dy, act, dAct, rows, accumulateDx: false, Attention.LoraScratch(ws, rows, DownProj));
-        TensorPrimitives.Sigmoid(gate, dGate);
-        for (int i = 0; i < n; i++)
-        {
-            float g = gate[i], sig = dGate[i];
-            float silu = g * sig;
-            dUp[i] = dAct[i] * silu;
-            dGate[i] = dAct[i] * up[i] * sig * (1f + g * (1f - sig));
-        }
+        KernelTimings.Stop(TimedKernel.MlpProjectionBackward, t0);
+        t0 = KernelTimings.Start();
+        ComputePool.Shared.For(SwiGluForwardChunks.ChunkCount(n), new SwiGluBackwardChunks(gate, up, dAct, dGate, dUp));
+        KernelTimings.Stop(TimedKernel.SwiGluBackward, t0);
+        t0 = KernelTimings.Start();
         GateProj.Backward(dGate, x, dx, rows, accumulateDx: false, Attention.LoraScratch(ws, rows, GateProj));
         UpProj.Backward(dUp, x, dx, rows, accumulateDx: true, Attention.LoraScratch(ws, rows, UpProj));
+        KernelTimings.Stop(TimedKernel.MlpProjectionBackward, t0);
     }
 }

@@ -3,8 +3,10 @@ namespace DeepResearcher.Engine.Model;
 /// <summary>Scratch buffers reused across layers and steps; each grows to the largest size asked for and is never shrunk.</summary>
 internal sealed class Workspace
 {
-    public float[] Scores = [];
-    public float[] ScoreGrad = [];
+    public float[] DKeyPartial = [];
+    public float[] DValuePartial = [];
+    public int[] AttentionItems = [];
+    public int[] AttentionBlockOrder = [];
     public float[] DQuery = [];
     public float[] DKey = [];
     public float[] DValue = [];
@@ -18,7 +20,9 @@ internal sealed class Workspace
     public float[] Logits = [];
     public float[] ChunkInput = [];
     public float[] ChunkGrad = [];
-    public float[] Row = [];
+
+    /// <summary>Rows of <see cref="Logits"/> that still hold the last training forward's logits (its only chunk), else 0.</summary>
+    public int LogitsRowsFromForward;
 
     public static Span<float> Take(ref float[] buffer, int length)
     {

@@ -30,6 +30,40 @@ public sealed class AdamW
 
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
+    /// <summary>
+    /// Each parameter with its live moment buffers (not copies: a large model's moments are twice its weights), in
+    /// the order the optimizer was given them. For checkpoints; <see cref="RestoreState"/> reads them back.
+    /// </summary>
+    public IReadOnlyList<(Parameter Parameter, float[] FirstMoment, float[] SecondMoment)> State =>
+        _parameters.Select((p, i) => (p, _firstMoment[i], _secondMoment[i])).ToArray();
+
+    /// <summary>
+    /// Replaces the step count and every parameter's moments with saved ones, looked up by <see cref="Parameter.Name"/>.
+    /// Everything is checked before anything is changed, so a failed restore leaves the optimizer as it was.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A parameter has no saved state or a moment of the wrong length.</exception>
+    public void RestoreState(int stepCount, Func<string, (float[] FirstMoment, float[] SecondMoment)?> lookup)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        ArgumentNullException.ThrowIfNull(lookup);
+        var saved = new (float[] FirstMoment, float[] SecondMoment)[_parameters.Length];
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var p = _parameters[i];
+            saved[i] = lookup(p.Name) ?? throw new InvalidDataException(
+                $"AdamW state for parameter '{p.Name}' is missing; the saved optimizer was built over different parameters (another model, or LoRA versus full fine-tuning)");
+            if (saved[i].FirstMoment.Length != p.Length || saved[i].SecondMoment.Length != p.Length)
+                throw new InvalidDataException(
+                    $"AdamW state for parameter '{p.Name}' has {saved[i].FirstMoment.Length} and {saved[i].SecondMoment.Length} moment values where the parameter has {p.Length}; the saved optimizer belongs to a model of another shape");
+        }
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            saved[i].FirstMoment.CopyTo(_firstMoment[i], 0);
+            saved[i].SecondMoment.CopyTo(_secondMoment[i], 0);
+        }
+        StepCount = stepCount;
+    }
+
     public void ZeroGrad()
     {
         foreach (var p in _parameters) p.ZeroGrad();

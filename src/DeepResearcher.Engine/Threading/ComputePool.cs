@@ -242,6 +242,10 @@ public sealed unsafe class ComputePool
                     return current;
                 Thread.SpinWait(8);
             }
+            // Offer the core to another ready thread between bursts: when other jobs leave the pool fewer cores than
+            // threads, a worker spinning here would otherwise hold the core the calling thread needs for its serial
+            // work until the scheduler preempts it (milliseconds). On an idle machine the call returns at once.
+            Thread.Yield();
         }
 
         lock (sleepGate)

@@ -40,13 +40,18 @@ public sealed class OfflineWorld : IAsyncDisposable
 
     /// <summary>Opens a world directory and serves it on a free loopback port.</summary>
     /// <param name="searchOverHttp">Search through the Serper adapter and the world's HTTP endpoint (true) or the index in process.</param>
-    public static async Task<OfflineWorld> StartAsync(string directory, bool searchOverHttp, CancellationToken cancellationToken)
+    public static Task<OfflineWorld> StartAsync(string directory, bool searchOverHttp, CancellationToken cancellationToken)
+        => StartAsync(directory, searchOverHttp, 0, cancellationToken);
+
+    /// <summary>Opens a world directory and serves it on the given loopback port (0 = any free port).</summary>
+    /// <exception cref="IOException">The port is in use.</exception>
+    public static async Task<OfflineWorld> StartAsync(string directory, bool searchOverHttp, int port, CancellationToken cancellationToken)
     {
         WorldDirectory world = await WorldDirectory.OpenAsync(directory, verifyHashes: false, cancellationToken);
         RunningWorldServer server;
         try
         {
-            server = await WorldWebServer.StartAsync(world, 0, cancellationToken);
+            server = await WorldWebServer.StartAsync(world, port, cancellationToken);
         }
         catch
         {

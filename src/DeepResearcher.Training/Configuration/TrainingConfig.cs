@@ -31,6 +31,9 @@ public sealed class WorldSection
     public string Size { get; set; } = "small";
 
     public ulong Seed { get; set; } = 42;
+
+    /// <summary>Loopback port of the world's server; 0 = one derived from the trainer seed (URLs, and so the tokens the policy sees, stay the same run to run and on resume), or any free port if that one is taken.</summary>
+    public int Port { get; set; }
 }
 
 public sealed class ModelSection
@@ -50,6 +53,12 @@ public sealed class ModelSection
     public int NumKvHeads { get; set; } = 2;
 
     public int IntermediateSize { get; set; } = 352;
+
+    /// <summary>
+    /// Also train the tokenizer on the world's entity names (three times each), so a name is one or two tokens and
+    /// copying it from a tool response into the answer is a short step for a small model (from-scratch models only).
+    /// </summary>
+    public bool TokenizerWorldNames { get; set; }
 
     public bool Lora { get; set; }
 
@@ -139,6 +148,21 @@ public sealed class SftSection
 
     /// <summary>A JSONL file of demonstration trajectories; empty = the world's expert demonstrator on the train split.</summary>
     public string Demonstrations { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Steps of language-model pretraining on the demonstrations' whole text (tool responses included) before SFT
+    /// proper: the tool output repeats names (title, URL, snippet), which teaches a model from scratch to copy.
+    /// </summary>
+    public int PretrainSteps { get; set; }
+
+    /// <summary>Train questions the expert demonstrates (distinct questions, drawn with the trainer seed).</summary>
+    public int NumDemos { get; set; } = 512;
+
+    /// <summary>The expert's imperfection: <c>varied</c> (vague first queries, unneeded browses, rare give-ups) or <c>none</c>.</summary>
+    public string DemoNoise { get; set; } = "varied";
+
+    /// <summary>SFT steps between checkpoints (0 = only at the end of SFT).</summary>
+    public int SaveFreq { get; set; } = 100;
 }
 
 public sealed class TrainerSection

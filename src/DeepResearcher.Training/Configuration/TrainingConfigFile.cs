@@ -137,6 +137,32 @@ public static class TrainingConfigFile
             problems.Add($"world.dir '{config.World.Dir}' does not exist (build one with 'deepresearcher world build', or leave it empty to build one)");
         }
 
+        if (config.Sft.DemoNoise is not ("varied" or "none"))
+        {
+            problems.Add($"sft.demo_noise must be varied or none (got '{config.Sft.DemoNoise}')");
+        }
+
+        if (config.Sft.Steps > 0 && config.Sft.NumDemos <= 0)
+        {
+            problems.Add($"sft.num_demos must be > 0 when sft.steps > 0 (got {config.Sft.NumDemos})");
+        }
+
+        if (config.World.Port is < 0 or > 65535)
+        {
+            problems.Add($"world.port must be 0 (derived from the seed) or a TCP port (got {config.World.Port})");
+        }
+
+        if (config.Trainer.KeepCheckpoints < 1 || config.Trainer.SaveFreq < 0 || config.Sft.SaveFreq < 0)
+        {
+            problems.Add($"trainer.keep_checkpoints must be ≥ 1 and trainer.save_freq, sft.save_freq ≥ 0 (got {config.Trainer.KeepCheckpoints}, {config.Trainer.SaveFreq}, {config.Sft.SaveFreq})");
+        }
+
+        if (config.World.Dir.Length > 0 && Directory.Exists(config.World.Dir)
+            && !File.Exists(Path.Combine(config.World.Dir, "questions", "train.jsonl")))
+        {
+            problems.Add($"world.dir '{config.World.Dir}' has no questions/train.jsonl (is it a world built by 'deepresearcher world build'?)");
+        }
+
         if (config.Rollout.N == 1 && config.Actor.AdvEstimator == "grpo")
         {
             problems.Add("rollout.n = 1 gives GRPO nothing to compare within a group; use rollout.n ≥ 2");

@@ -7,7 +7,9 @@ namespace DeepResearcher.Training.Grpo;
 /// </code>
 /// aggregated over the mini-batch (token mean, or Dr.GRPO's constant). It returns the loss and writes
 /// dL/dlogπ_t for the engine's backward pass: the gradient of the clipped term is −A ρ where the unclipped branch is
-/// active and 0 where the clip holds; the k3 term contributes β (1 − e^{logπ_ref − logπ}).
+/// active and 0 where the clip holds; the k3 term contributes β (1 − e^{logπ_ref − logπ}). With an entropy
+/// coefficient c the loss also has −c·H_t per token (aggregated the same way), whose gradient dL/dH_t goes to the
+/// engine's entropy backward.
 /// </summary>
 public static class GrpoLoss
 {
@@ -31,12 +33,34 @@ public static class GrpoLoss
         int sequences,
         GrpoLossOptions options,
         Span<float> gradient)
+        => Compute(logProbs, oldLogProbs, refLogProbs, advantages, mask, sequences, options, gradient, [], []);
+
+    /// <param name="entropy">Per-token entropy of the policy (read when the entropy coefficient is not 0).</param>
+    /// <param name="entropyGradient">Receives dL/dH per token when the entropy coefficient is not 0.</param>
+    public static GrpoLossResult Compute(
+        ReadOnlySpan<float> logProbs,
+        ReadOnlySpan<float> oldLogProbs,
+        ReadOnlySpan<float> refLogProbs,
+        ReadOnlySpan<float> advantages,
+        ReadOnlySpan<byte> mask,
+        int sequences,
+        GrpoLossOptions options,
+        Span<float> gradient,
+        ReadOnlySpan<float> entropy,
+        Span<float> entropyGradient)
     {
         int n = logProbs.Length;
         if (oldLogProbs.Length != n || advantages.Length != n || mask.Length != n || gradient.Length != n
             || (options.KlCoefficient != 0 && refLogProbs.Length != n))
         {
             throw new ArgumentException($"GRPO loss inputs must all have {n} tokens (old {oldLogProbs.Length}, ref {refLogProbs.Length}, advantages {advantages.Length}, mask {mask.Length}, gradient {gradient.Length}).");
+        }
+
+        double c = options.EntropyCoefficient;
+        bool hasEntropy = entropy.Length == n && n > 0;
+        if ((c != 0 && !hasEntropy) || (hasEntropy && entropyGradient.Length != n))
+        {
+            throw new ArgumentException($"an entropy coefficient needs the entropy and its gradient for all {n} tokens (got {entropy.Length} and {entropyGradient.Length}).");
         }
 
         int tokens = 0;
@@ -46,6 +70,7 @@ public static class GrpoLoss
         }
 
         gradient.Clear();
+        entropyGradient.Clear();
         if (tokens == 0)
         {
             return new GrpoLossResult(0, 0, 0, 0, 0);
@@ -56,6 +81,7 @@ public static class GrpoLoss
             : Math.Max(1, sequences) * (double)options.MaxResponseTokens;
         double policySum = 0;
         double klSum = 0;
+        double entropySum = 0;
         int clipped = 0;
         double beta = options.KlCoefficient;
         for (int t = 0; t < n; t++)
@@ -102,10 +128,15 @@ public static class GrpoLoss
             }
 
             gradient[t] = (float)(grad / normalizer);
+            if (hasEntropy)
+            {
+                entropySum += entropy[t];
+                entropyGradient[t] = (float)(-c / normalizer);
+            }
         }
 
         double policyLoss = policySum / normalizer;
         double kl = klSum / tokens;
-        return new GrpoLossResult(policyLoss + (beta * klSum / normalizer), policyLoss, kl, (double)clipped / tokens, tokens);
+        return new GrpoLossResult(policyLoss + (beta * klSum / normalizer) - (c * entropySum / normalizer), policyLoss, kl, (double)clipped / tokens, tokens, entropySum / tokens);
     }
 }

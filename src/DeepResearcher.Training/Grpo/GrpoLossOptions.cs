@@ -12,6 +12,9 @@ public sealed record GrpoLossOptions
     /// <summary>Weight of the k3 KL to the frozen reference, inside the loss (not the reward).</summary>
     public double KlCoefficient { get; init; } = 0.001;
 
+    /// <summary>Weight of the entropy bonus: the loss subtracts this times the mean per-token entropy of the policy.</summary>
+    public double EntropyCoefficient { get; init; }
+
     public LossAggregation Aggregation { get; init; } = LossAggregation.TokenMean;
 
     /// <summary>For <see cref="LossAggregation.ConstantNormalizer"/>: the max response length in tokens.</summary>

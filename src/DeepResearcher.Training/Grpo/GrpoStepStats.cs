@@ -10,4 +10,5 @@ public sealed record GrpoStepStats(
     double Kl,
     double ClipFraction,
     double GradNorm,
-    int OptimizerSteps);
+    int OptimizerSteps,
+    double Entropy = 0);

@@ -42,19 +42,31 @@ public sealed class GrpoTrainer(PolicyUpdate update, TransformerModel? reference
 
         var old = new Dictionary<PolicySequence, float[]>(ReferenceEqualityComparer.Instance);
         var refs = new Dictionary<PolicySequence, float[]>(ReferenceEqualityComparer.Instance);
-        foreach (PolicySequence sequence in sequences)
+        if (options.Loss.KlCoefficient != 0 && reference is null)
         {
-            old[sequence] = options.RecomputeOldLogProbs ? update.LogProbs([sequence]) : sequence.OldLogProbs;
-            if (options.Loss.KlCoefficient != 0)
+            throw new InvalidOperationException("A KL coefficient above 0 needs a reference model; set kl_coef to 0 to train without one.");
+        }
+
+        // Forward-only passes in the same micro-batches as the update: one sequence at a time would run the GEMMs at M = one sequence.
+        foreach (List<PolicySequence> micro in MicroBatches.Pack(sequences, update.MicroBatchTokens))
+        {
+            float[]? recomputed = options.RecomputeOldLogProbs ? update.LogProbs(micro) : null;
+            float[]? referenced = options.Loss.KlCoefficient != 0 ? ForwardLogProbs(reference!, micro) : null;
+            int at = 0;
+            foreach (PolicySequence sequence in micro)
             {
-                refs[sequence] = reference is null
-                    ? throw new InvalidOperationException("A KL coefficient above 0 needs a reference model; set kl_coef to 0 to train without one.")
-                    : ReferenceLogProbs(reference, sequence);
+                old[sequence] = recomputed is null ? sequence.OldLogProbs : recomputed[at..(at + sequence.Length)];
+                if (referenced is not null)
+                {
+                    refs[sequence] = referenced[at..(at + sequence.Length)];
+                }
+
+                at += sequence.Length;
             }
         }
 
         int miniBatch = options.MiniBatchSize > 0 ? options.MiniBatchSize : sequences.Count;
-        double loss = 0, policy = 0, kl = 0, clip = 0, norm = 0;
+        double loss = 0, policy = 0, kl = 0, clip = 0, norm = 0, entropy = 0;
         int steps = 0, tokens = 0;
         for (int epoch = 0; epoch < Math.Max(1, options.PpoEpochs); epoch++)
         {
@@ -63,10 +75,11 @@ public sealed class GrpoTrainer(PolicyUpdate update, TransformerModel? reference
                 List<PolicySequence> batch = [.. sequences.Skip(start).Take(miniBatch)];
                 int batchTokens = batch.Sum(s => s.PolicyTokens);
                 double batchPolicy = 0, batchKl = 0, batchClip = 0;
-                (double stepLoss, float gradNorm) = update.Step(batch, (micro, logProbs, gradient) =>
+                double batchEntropy = 0;
+                double MicroLoss(IReadOnlyList<PolicySequence> micro, ReadOnlySpan<float> logProbs, ReadOnlySpan<float> entropy, Span<float> gradient, Span<float> entropyGradient)
                 {
                     (float[] o, float[] r, float[] a, byte[] m) = Flatten(micro, old, refs);
-                    GrpoLossResult result = GrpoLoss.Compute(logProbs, o, r, a, m, micro.Count, options.Loss, gradient);
+                    GrpoLossResult result = GrpoLoss.Compute(logProbs, o, r, a, m, micro.Count, options.Loss, gradient, entropy, entropyGradient);
                     // Re-weight the micro-batch's mean into the mini-batch's mean.
                     double share = options.Loss.Aggregation == LossAggregation.TokenMean
                         ? (double)result.Tokens / Math.Max(1, batchTokens)
@@ -76,27 +89,37 @@ public sealed class GrpoTrainer(PolicyUpdate update, TransformerModel? reference
                         gradient[t] = (float)(gradient[t] * share);
                     }
 
+                    for (int t = 0; t < entropyGradient.Length; t++)
+                    {
+                        entropyGradient[t] = (float)(entropyGradient[t] * share);
+                    }
+
                     batchPolicy += result.PolicyLoss * share;
                     batchKl += result.Kl * result.Tokens / Math.Max(1, batchTokens);
                     batchClip += result.ClipFraction * result.Tokens / Math.Max(1, batchTokens);
+                    batchEntropy += result.Entropy * result.Tokens / Math.Max(1, batchTokens);
                     return result.Loss * share;
-                }, learningRate);
+                }
+
+                // The entropy is always computed (it is logged); its gradient is zero unless there is a bonus.
+                (double stepLoss, float gradNorm) = update.Step(batch, MicroLoss, learningRate);
                 loss += stepLoss;
                 policy += batchPolicy;
                 kl += batchKl;
                 clip += batchClip;
+                entropy += batchEntropy;
                 norm += gradNorm;
                 tokens = epoch == 0 ? tokens + batchTokens : tokens;
                 steps++;
             }
         }
 
-        return new GrpoStepStats(sequences.Count, tokens, droppedGroups, loss / steps, policy / steps, kl / steps, clip / steps, norm / steps, steps);
+        return new GrpoStepStats(sequences.Count, tokens, droppedGroups, loss / steps, policy / steps, kl / steps, clip / steps, norm / steps, steps, entropy / steps);
     }
 
-    private static float[] ReferenceLogProbs(TransformerModel reference, PolicySequence sequence)
+    private static float[] ForwardLogProbs(TransformerModel reference, IReadOnlyList<PolicySequence> micro)
     {
-        (TokenBatch tokens, int[] targets) = PolicyUpdate.Pack([sequence]);
+        (TokenBatch tokens, int[] targets) = PolicyUpdate.Pack(micro);
         var logProbs = new float[targets.Length];
         reference.ForwardLogProbs(tokens, targets, logProbs);
         return logProbs;

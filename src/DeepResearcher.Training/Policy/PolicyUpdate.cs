@@ -13,10 +13,25 @@ public sealed class PolicyUpdate(TransformerModel model, AdamW optimizer, int mi
 {
     public delegate double MicroBatchLoss(IReadOnlyList<PolicySequence> sequences, ReadOnlySpan<float> logProbs, Span<float> gradient);
 
+    /// <summary>A loss that also reads the policy's per-token entropy and writes dL/dH (an entropy bonus).</summary>
+    public delegate double MicroBatchEntropyLoss(IReadOnlyList<PolicySequence> sequences, ReadOnlySpan<float> logProbs, ReadOnlySpan<float> entropy, Span<float> gradient, Span<float> entropyGradient);
+
     public TransformerModel Model => model;
+
+    public AdamW Optimizer => optimizer;
+
+    /// <summary>Token budget of one micro-batch.</summary>
+    public int MicroBatchTokens => microBatchTokens;
 
     /// <returns>The summed loss of the micro-batches and the gradient norm before clipping.</returns>
     public (double Loss, float GradNorm) Step(IReadOnlyList<PolicySequence> batch, MicroBatchLoss loss, float learningRate)
+        => Step(batch, withEntropy: false, (micro, logProbs, _, gradient, _) => loss(micro, logProbs, gradient), learningRate);
+
+    /// <summary>As the other overload, with the per-token entropy of the policy in the forward pass and its gradient in the backward.</summary>
+    public (double Loss, float GradNorm) Step(IReadOnlyList<PolicySequence> batch, MicroBatchEntropyLoss loss, float learningRate)
+        => Step(batch, withEntropy: true, loss, learningRate);
+
+    private (double Loss, float GradNorm) Step(IReadOnlyList<PolicySequence> batch, bool withEntropy, MicroBatchEntropyLoss loss, float learningRate)
     {
         optimizer.ZeroGrad();
         double total = 0;
@@ -24,10 +39,12 @@ public sealed class PolicyUpdate(TransformerModel model, AdamW optimizer, int mi
         {
             (TokenBatch tokens, int[] targets) = Pack(micro);
             var logProbs = new float[targets.Length];
-            model.ForwardLogProbs(tokens, targets, logProbs);
+            float[] entropy = withEntropy ? new float[targets.Length] : [];
+            model.ForwardLogProbs(tokens, targets, logProbs, entropy);
             var gradient = new float[targets.Length];
-            total += loss(micro, logProbs, gradient);
-            model.Backward(gradient);
+            float[] entropyGradient = withEntropy ? new float[targets.Length] : [];
+            total += loss(micro, logProbs, entropy, gradient, entropyGradient);
+            model.Backward(gradient, entropyGradient);
         }
 
         float norm = GradientClipping.ClipByGlobalNorm(model.TrainableParameters, gradClip);

@@ -52,6 +52,31 @@ public sealed class LayerGradientTests
         FiniteDifference.Check("rope.dx", x, dx, Loss, samples: 40);
     }
 
+    [Theory]
+    [InlineData(64)] // half 32: two full Vector512 steps
+    [InlineData(40)] // half 20: one vector step and a scalar tail
+    public void Rope_WideHeadsMatchDirectRotationAndBackwardInverts(int headDim)
+    {
+        var rope = new RotaryEmbedding(headDim, theta: 10000.0);
+        int[] positions = [0, 1, 7, 300, 2, 511];
+        const int heads = 3;
+        int width = heads * headDim, half = headDim / 2;
+        var x = FiniteDifference.Random(positions.Length * width, 20);
+        var y = (float[])x.Clone();
+        rope.Forward(y, positions, heads);
+        for (int r = 0; r < positions.Length; r++)
+            for (int h = 0; h < heads; h++)
+                for (int i = 0; i < half; i++)
+                {
+                    double angle = positions[r] / Math.Pow(10000.0, 2.0 * i / headDim);
+                    int at = r * width + h * headDim + i;
+                    Assert.Equal(x[at] * Math.Cos(angle) - x[at + half] * Math.Sin(angle), y[at], tolerance: 1e-5);
+                    Assert.Equal(x[at + half] * Math.Cos(angle) + x[at] * Math.Sin(angle), y[at + half], tolerance: 1e-5);
+                }
+        rope.Backward(y, positions, heads);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(x[i], y[i], tolerance: 1e-5);
+    }
+
     [Fact]
     public void Rope_PositionZeroIsIdentityAndRotationPreservesNorm()
     {
@@ -185,10 +210,11 @@ public sealed class LayerGradientTests
         float[] g = [0.5f, -1f, 0f, 2f, 0.25f]; // a zero weight exercises the skipped-row path
         var logProbs = new float[rows];
         var lse = new float[rows];
+        var entropy = new float[rows];
         var ws = new Workspace();
         double Loss()
         {
-            LmHead.ForwardLogProbs(hidden, weight, targets, logProbs, lse, dim, vocab, chunkRows: 2, ws);
+            LmHead.ForwardLogProbs(hidden, weight, targets, logProbs, lse, entropy, dim, vocab, chunkRows: 2, ws);
             return FiniteDifference.Project(logProbs, g);
         }
         Loss();
@@ -208,10 +234,76 @@ public sealed class LayerGradientTests
         }
         var dHidden = new float[rows * dim];
         var dWeight = new float[vocab * dim];
-        LmHead.Backward(g, hidden, weight, targets, lse, dHidden, dWeight, dim, vocab, chunkRows: 2, ws);
+        LmHead.Backward(g, [], hidden, weight, targets, lse, entropy, dHidden, dWeight, dim, vocab, chunkRows: 2, ws);
         Assert.All(dHidden[(2 * dim)..(3 * dim)], v => Assert.Equal(0f, v));
         FiniteDifference.Check("lmhead.dhidden", hidden, dHidden, Loss);
         FiniteDifference.Check("lmhead.dW", weight, dWeight, Loss);
+    }
+
+    [Theory]
+    [InlineData(2, true)]   // several chunks, a row with both gradients zero is skipped
+    [InlineData(16, false)] // one chunk, every row active: backward reuses the forward's logits in place
+    [InlineData(16, true)]  // one chunk with a skipped row: the forward's logits of the active rows are compacted
+    public void LmHead_EntropyAndItsGradientMatchFiniteDifferences(int chunkRows, bool skipRow)
+    {
+        const int rows = 5, dim = 4, vocab = 9;
+        var hidden = FiniteDifference.Random(rows * dim, 92, 2f);
+        var weight = FiniteDifference.Random(vocab * dim, 93);
+        int[] targets = [2, 8, 0, 4, 4];
+        float[] g = [0.5f, 0f, skipRow ? 0f : 0.3f, 2f, 0.25f];
+        float[] e = [0.7f, -1.5f, skipRow ? 0f : 0.4f, 0f, 1f]; // row 1 has only an entropy gradient, row 3 only a log-prob one
+        var logProbs = new float[rows];
+        var lse = new float[rows];
+        var entropy = new float[rows];
+        var ws = new Workspace();
+        double Loss()
+        {
+            LmHead.ForwardLogProbs(hidden, weight, targets, logProbs, lse, entropy, dim, vocab, chunkRows, ws);
+            return FiniteDifference.Project(logProbs, g) + FiniteDifference.Project(entropy, e);
+        }
+        Loss();
+        for (int t = 0; t < rows; t++)
+        {
+            var logits = new double[vocab];
+            for (int v = 0; v < vocab; v++)
+                for (int i = 0; i < dim; i++) logits[v] += (double)hidden[t * dim + i] * weight[v * dim + i];
+            double max = logits.Max(), logSum = Math.Log(logits.Sum(l => Math.Exp(l - max)));
+            double h = -logits.Sum(l => Math.Exp(l - max - logSum) * (l - max - logSum));
+            Assert.Equal(h, entropy[t], 5);
+        }
+        var dHidden = new float[rows * dim];
+        var dWeight = new float[vocab * dim];
+        LmHead.Backward(g, e, hidden, weight, targets, lse, entropy, dHidden, dWeight, dim, vocab, chunkRows, ws);
+        if (skipRow) Assert.All(dHidden[(2 * dim)..(3 * dim)], v => Assert.Equal(0f, v));
+        FiniteDifference.Check("lmhead.entropy.dhidden", hidden, dHidden, Loss);
+        FiniteDifference.Check("lmhead.entropy.dW", weight, dWeight, Loss);
+    }
+
+    [Fact]
+    public void TinyModel_EntropyBackwardMatchesFiniteDifferences()
+    {
+        var model = TransformerModel.Create(Tiny with { NumLayers = 1 });
+        int seed = 300;
+        foreach (var p in model.Parameters)
+            FiniteDifference.Random(p.Length, seed++, p.Name.Contains("norm", StringComparison.Ordinal) ? 0.2f : 0.6f)
+                .Select(v => p.Name.Contains("norm", StringComparison.Ordinal) ? 1f + v : v).ToArray().CopyTo(p.Data, 0);
+        model.AttentionBlockRows = 2;
+        var batch = new TokenBatch([1, 5, 2, 7, 7, 3, 10], [4, 3]);
+        int[] targets = [5, 2, 7, 0, 3, 10, 4];
+        float[] logProbWeights = [0.3f, -0.2f, 0f, 0.5f, 0f, -0.4f, 0.2f];
+        float[] entropyWeights = [0.1f, 0f, 0.6f, -0.3f, 0f, 0.2f, 0.4f]; // token 4 has neither
+        var logProbs = new float[targets.Length];
+        var entropy = new float[targets.Length];
+        double Loss()
+        {
+            model.ForwardLogProbs(batch, targets, logProbs, entropy);
+            return FiniteDifference.Project(logProbs, logProbWeights) + FiniteDifference.Project(entropy, entropyWeights);
+        }
+        Loss();
+        Assert.All(entropy, h => Assert.InRange(h, 0f, MathF.Log(Tiny.VocabSize) + 1e-5f));
+        model.Backward(logProbWeights, entropyWeights);
+        foreach (var p in model.Parameters)
+            FiniteDifference.Check(p.Name, p.Data, p.Grad, Loss, samples: 8);
     }
 
     [Fact]

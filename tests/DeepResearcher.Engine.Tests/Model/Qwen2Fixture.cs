@@ -30,11 +30,15 @@ public sealed class Qwen2Fixture : IDisposable
 
     public TokenBatch Batch { get; }
 
-    /// <summary>A fresh model from the fixture checkpoint, with small LM-head chunks and attention blocks so both are exercised.</summary>
+    /// <summary>
+    /// A fresh model from the fixture checkpoint, with small LM-head chunks (logits never kept whole) and attention
+    /// blocks so both are exercised.
+    /// </summary>
     public static TransformerModel LoadModel()
     {
         var model = HuggingFaceCheckpoint.Load(Directory);
         model.LmHeadChunkRows = 7;
+        model.LmHeadRetainedLogitsBytes = 0;
         model.AttentionBlockRows = 5;
         return model;
     }

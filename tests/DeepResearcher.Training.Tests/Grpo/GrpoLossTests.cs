@@ -36,6 +36,27 @@ public class GrpoLossTests
     }
 
     [Fact]
+    public void Entropy_bonus_subtracts_the_mean_policy_entropy_and_sends_its_gradient_to_the_entropy()
+    {
+        var gradient = new float[4];
+        var entropyGradient = new float[4];
+        float[] entropy = [2.0f, 1.0f, 5.0f, 0.5f];
+
+        GrpoLossResult result = GrpoLoss.Compute(LogProbs, Old, Ref, Advantages, Mask, 1,
+            new GrpoLossOptions { KlCoefficient = 0, EntropyCoefficient = 0.01 }, gradient, entropy, entropyGradient);
+
+        // Policy tokens t0, t1, t3 (t2 masked): mean entropy (2 + 1 + 0.5) / 3 = 1.1666667; loss −= 0.01 · 3.5 / 3.
+        // dL/dH = −0.01 / 3 on policy tokens, 0 on the masked one; the log-prob gradient is the one without the bonus.
+        Assert.Equal(3.5 / 3, result.Entropy, 1e-6);
+        Assert.Equal(-0.7355102 - (0.01 * 3.5 / 3), result.Loss, 1e-6);
+        Assert.Equal(-0.01 / 3, entropyGradient[0], 1e-7);
+        Assert.Equal(-0.01 / 3, entropyGradient[1], 1e-7);
+        Assert.Equal(0f, entropyGradient[2]);
+        Assert.Equal(-0.01 / 3, entropyGradient[3], 1e-7);
+        Assert.Equal(-1.0 / 3, gradient[0], 1e-6);
+    }
+
+    [Fact]
     public void Clip_higher_lets_a_positive_advantage_ratio_grow_further()
     {
         var gradient = new float[4];

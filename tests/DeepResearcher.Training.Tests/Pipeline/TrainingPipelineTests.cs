@@ -8,7 +8,7 @@ using DeepResearcher.Training.Pipeline;
 namespace DeepResearcher.Training.Tests.Pipeline;
 
 /// <summary>The offline main job at the smallest size: every stage runs and leaves its files behind.</summary>
-public sealed class OfflineTinyPipelineTests : IDisposable
+public sealed class TrainingPipelineTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "dr-pipeline-" + Guid.NewGuid().ToString("N"));
 
@@ -25,6 +25,7 @@ public sealed class OfflineTinyPipelineTests : IDisposable
     {
         TrainingConfig config = TrainingPresets.Get("offline-tiny");
         config.World.Size = "tiny";
+        config.World.Port = DeepResearcher.Testing.FreeLoopbackPort.Next();
         config.Model.VocabSize = 500;
         config.Model.HiddenSize = 32;
         config.Model.NumLayers = 1;
@@ -41,7 +42,7 @@ public sealed class OfflineTinyPipelineTests : IDisposable
         config.Trainer.TotalSteps = 2;
         var log = new List<string>();
 
-        OfflineTinyResult result = await new OfflineTinyPipeline(config, _dir, new Progress<string>(log.Add)).RunAsync(TestContext.Current.CancellationToken);
+        TrainingResult result = await new TrainingPipeline(config, _dir, new Progress<string>(log.Add)).RunAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(4, result.Initial.Questions);
         string[] metrics = File.ReadAllLines(Path.Combine(result.RunDirectory, "metrics.jsonl"));

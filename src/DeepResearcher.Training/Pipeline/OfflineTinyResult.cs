@@ -1,4 +1,0 @@
-namespace DeepResearcher.Training.Pipeline;
-
-/// <summary>What a training run achieved: the evaluation after SFT (before GRPO) and after GRPO, and where it wrote.</summary>
-public sealed record OfflineTinyResult(PolicyEvaluation Initial, PolicyEvaluation AfterSft, PolicyEvaluation AfterGrpo, double FirstStepReward, double LastStepReward, string RunDirectory, string CheckpointDirectory);

@@ -1,0 +1,4 @@
+namespace DeepResearcher.Training.Pipeline;
+
+/// <summary>What a training run achieved: the evaluation after SFT (before GRPO) and after GRPO, and where it wrote.</summary>
+public sealed record TrainingResult(PolicyEvaluation Initial, PolicyEvaluation AfterSft, PolicyEvaluation AfterGrpo, double FirstStepReward, double LastStepReward, string RunDirectory, string CheckpointDirectory);
