@@ -21,6 +21,22 @@ public sealed class TrainingConfig
     public SftSection Sft { get; set; } = new();
 
     public TrainerSection Trainer { get; set; } = new();
+
+    public RewardSection Reward { get; set; } = new();
+}
+
+public sealed class RewardSection
+{
+    /// <summary><c>f1</c> (the original's set-F1, −1 for format errors), <c>em</c> (exact match) or <c>judge</c> (an LLM judge's verdict).</summary>
+    public string Kind { get; set; } = "f1";
+
+    /// <summary>For <c>judge</c>: an OpenAI-compatible endpoint (vLLM, SGLang, a hosted API).</summary>
+    public string JudgeUrl { get; set; } = string.Empty;
+
+    public string JudgeModel { get; set; } = string.Empty;
+
+    /// <summary>The environment variable holding the judge's API key (never written anywhere).</summary>
+    public string JudgeApiKeyEnv { get; set; } = "OPENAI_API_KEY";
 }
 
 public sealed class WorldSection

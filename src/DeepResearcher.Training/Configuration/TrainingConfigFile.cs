@@ -137,6 +137,15 @@ public static class TrainingConfigFile
             problems.Add($"world.dir '{config.World.Dir}' does not exist (build one with 'deepresearcher world build', or leave it empty to build one)");
         }
 
+        if (config.Reward.Kind is not ("f1" or "em" or "judge"))
+        {
+            problems.Add($"reward.kind must be f1, em or judge (got '{config.Reward.Kind}')");
+        }
+        else if (config.Reward.Kind == "judge" && (!Uri.TryCreate(config.Reward.JudgeUrl, UriKind.Absolute, out Uri? judgeUrl) || judgeUrl.Scheme is not ("http" or "https") || config.Reward.JudgeModel.Length == 0))
+        {
+            problems.Add($"reward.kind judge needs reward.judge_url (an http(s) OpenAI-compatible endpoint, got '{config.Reward.JudgeUrl}') and reward.judge_model");
+        }
+
         if (config.Sft.DemoNoise is not ("varied" or "none"))
         {
             problems.Add($"sft.demo_noise must be varied or none (got '{config.Sft.DemoNoise}')");
@@ -189,6 +198,7 @@ public static class TrainingConfigFile
             _ when type == typeof(ActorSection) => preset.Actor,
             _ when type == typeof(SftSection) => preset.Sft,
             _ when type == typeof(TrainerSection) => preset.Trainer,
+            _ when type == typeof(RewardSection) => preset.Reward,
             _ => _fallback.Create(type),
         };
     }

@@ -7,6 +7,8 @@ using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Optim;
 using DeepResearcher.Engine.Sampling;
 using DeepResearcher.Engine.Tokenization;
+using DeepResearcher.ChatModels;
+using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Server.World;
 using DeepResearcher.Training.Checkpoints;
@@ -14,6 +16,7 @@ using DeepResearcher.Training.Configuration;
 using DeepResearcher.Training.Data;
 using DeepResearcher.Training.Grpo;
 using DeepResearcher.Training.Policy;
+using DeepResearcher.Training.Rewards;
 using DeepResearcher.Training.Rollouts;
 using DeepResearcher.Training.Sft;
 using DeepResearcher.Web.Caching;
@@ -347,8 +350,18 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             MiniBatchSize = config.Actor.PpoMiniBatchSize,
             DropZeroVarianceGroups = config.Actor.DropZeroVarianceGroups,
         });
+        await using JudgeCache? judgeCache = config.Reward.Kind == "judge" ? await JudgeCache.OpenAsync(Path.Combine(layout.Root, "judge-cache.jsonl"), cancellationToken) : null;
+        IRolloutReward reward = config.Reward.Kind switch
+        {
+            "em" => new ExactMatchReward(),
+            "judge" => new JudgeReward(new MbeJudge(
+                new OpenAIChatModel(new OpenAIChatModelOptions { BaseUrl = new Uri(config.Reward.JudgeUrl), Model = config.Reward.JudgeModel, ApiKeyEnvironmentVariable = config.Reward.JudgeApiKeyEnv }),
+                judgeCache!)),
+            _ => new SetF1Reward(),
+        };
         var runner = new RolloutRunner(policy, toolbox, new RolloutOptions
         {
+            Reward = reward,
             GroupSize = config.Rollout.N,
             Agent = agentOptions,
             Normalization = config.Actor.AdvEstimator == "dr_grpo" ? AdvantageNormalization.MeanOnly : AdvantageNormalization.MeanStd,

@@ -1,5 +1,6 @@
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Training.Grpo;
+using DeepResearcher.Training.Rewards;
 
 namespace DeepResearcher.Training.Rollouts;
 
@@ -14,4 +15,7 @@ public sealed record RolloutOptions
     public required ResearchAgentOptions Agent { get; init; }
 
     public AdvantageNormalization Normalization { get; init; } = AdvantageNormalization.MeanStd;
+
+    /// <summary>The reward; the original's set-F1 with the −1 format penalty by default.</summary>
+    public IRolloutReward Reward { get; init; } = new SetF1Reward();
 }

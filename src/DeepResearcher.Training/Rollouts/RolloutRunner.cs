@@ -1,5 +1,4 @@
 using DeepResearcher.Core.Agent;
-using DeepResearcher.Core.Rewards;
 using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Training.Grpo;
 
@@ -8,7 +7,8 @@ namespace DeepResearcher.Training.Rollouts;
 /// <summary>
 /// Runs G multi-turn episodes per question against the environment, all at once: each episode is an agent loop whose
 /// model calls go to a (batching) token-level policy and whose tool calls run concurrently, so a slow tool call holds
-/// only its own episode. Rewards are the original's (set-F1, −1 for format errors); advantages are group-relative.
+/// only its own episode. Rewards come from <see cref="RolloutOptions.Reward"/> (the original's set-F1 with −1 for
+/// format errors by default); advantages are group-relative.
 /// </summary>
 public sealed class RolloutRunner(ITokenLevelChatModel policy, IToolbox toolbox, RolloutOptions options)
 {
@@ -35,7 +35,7 @@ public sealed class RolloutRunner(ITokenLevelChatModel policy, IToolbox toolbox,
         for (int q = 0; q < questions.Count; q++)
         {
             Trajectory[] members = trajectories[(q * g)..((q + 1) * g)];
-            double[] rewards = [.. members.Select(t => OriginalReward.Compute(t, questions[q].Answers).Value)];
+            double[] rewards = await Task.WhenAll(members.Select(t => options.Reward.ScoreAsync(questions[q], t, cancellationToken)));
             double[] advantages = GroupAdvantages.Compute(rewards, options.Normalization);
             for (int i = 0; i < members.Length; i++)
             {

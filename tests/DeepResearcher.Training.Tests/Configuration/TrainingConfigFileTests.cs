@@ -63,6 +63,8 @@ public sealed class TrainingConfigFileTests : IDisposable
         config.Actor.ClipRatioHigh = 0.1;
         config.Actor.AdvEstimator = "ppo";
         config.Model.Path = "/nonexistent/model";
+        config.Reward.Kind = "judge";
+        config.Sft.DemoNoise = "loud";
 
         var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Validate(config));
 
@@ -70,6 +72,8 @@ public sealed class TrainingConfigFileTests : IDisposable
         Assert.Contains("clip_ratio_high", ex.Message, StringComparison.Ordinal);
         Assert.Contains("adv_estimator", ex.Message, StringComparison.Ordinal);
         Assert.Contains("/nonexistent/model", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("reward.judge_url", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sft.demo_noise", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,10 @@
+using DeepResearcher.ChatModels;
 using DeepResearcher.Core.Agent;
+using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Core.Protocol.Observations;
 using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Testing;
+using DeepResearcher.Training.Rewards;
 using DeepResearcher.Training.Rollouts;
 
 namespace DeepResearcher.Training.Tests.Rollouts;
@@ -65,6 +68,53 @@ public class RolloutRunnerTests
         // Every policy turn ends with <|im_end|>, and it is a trained target.
         int imEnd = Tokenizer.Encode("<|im_end|>")[0];
         Assert.Equal(2, Enumerable.Range(0, sequence.Length).Count(i => sequence.Targets[i] == imEnd && sequence.Mask[i] == 1));
+    }
+
+    [Fact]
+    public async Task The_judge_reward_asks_an_llm_judge_and_skips_it_for_exact_matches()
+    {
+        await using ScriptedOpenAIServer judgeServer = await ScriptedOpenAIServer.StartAsync(TestContext.Current.CancellationToken);
+        judgeServer.Fallback = ScriptedReply.Text("{\"rationale\": \"a lenient judge\", \"judgement\": \"correct\"}");
+        await using JudgeCache cache = await JudgeCache.OpenAsync(Path.Combine(Path.GetTempPath(), "dr-judge-" + Guid.NewGuid().ToString("N") + ".jsonl"), TestContext.Current.CancellationToken);
+        var reward = new JudgeReward(new MbeJudge(new OpenAIChatModel(new OpenAIChatModelOptions { BaseUrl = judgeServer.BaseUrl, Model = "judge", ApiKey = "k" }), cache));
+        var runner = new RolloutRunner(new AlternatingPolicy(Tokenizer), NewToolbox(), new RolloutOptions
+        {
+            GroupSize = 4,
+            Reward = reward,
+            Agent = new ResearchAgentOptions { Today = new DateOnly(2026, 1, 1) },
+        });
+
+        IReadOnlyList<RolloutGroup> groups = await runner.RunAsync([new RolloutQuestion("q1", "What is the capital of Freedonia?", ["Fredville"])], 0, TestContext.Current.CancellationToken);
+
+        // "Fredville" is an exact match (no call); the judge calls "Paris" correct, once for both episodes that said it.
+        Assert.Equal([1.0, 1.0, 1.0, 1.0], groups[0].Rewards);
+        Assert.Single(judgeServer.Requests);
+        Assert.Equal(0, reward.Fallbacks);
+    }
+
+    [Fact]
+    public async Task Exact_match_and_a_judge_without_a_verdict_fall_back_without_mislabelling()
+    {
+        await using ScriptedOpenAIServer judgeServer = await ScriptedOpenAIServer.StartAsync(TestContext.Current.CancellationToken);
+        judgeServer.Fallback = ScriptedReply.Text("I cannot say.");
+        await using JudgeCache cache = await JudgeCache.OpenAsync(Path.Combine(Path.GetTempPath(), "dr-judge-" + Guid.NewGuid().ToString("N") + ".jsonl"), TestContext.Current.CancellationToken);
+        var judge = new JudgeReward(new MbeJudge(new OpenAIChatModel(new OpenAIChatModelOptions { BaseUrl = judgeServer.BaseUrl, Model = "judge", ApiKey = "k", MaxRetries = 0 }), cache, maxAttempts: 2));
+        RolloutQuestion question = new("q1", "What is the capital of Freedonia?", ["Fredville"]);
+
+        async Task<double[]> RewardsAsync(IRolloutReward reward) => (await new RolloutRunner(new AlternatingPolicy(Tokenizer), NewToolbox(), new RolloutOptions
+        {
+            GroupSize = 2,
+            Reward = reward,
+            Agent = new ResearchAgentOptions { Today = new DateOnly(2026, 1, 1) },
+        }).RunAsync([question], 0, TestContext.Current.CancellationToken))[0].Rewards;
+
+        double[] exact = await RewardsAsync(new ExactMatchReward());
+        double[] judged = await RewardsAsync(judge);
+
+        Assert.Equal([1.0, 0.0], exact);
+        // The judge never gives a verdict for "Paris": set-F1 (0) stands in, and the fallback is counted.
+        Assert.Equal([1.0, 0.0], judged);
+        Assert.Equal(1, judge.Fallbacks);
     }
 
     [Fact]
