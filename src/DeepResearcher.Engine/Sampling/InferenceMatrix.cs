@@ -209,29 +209,7 @@ internal sealed unsafe class InferenceMatrix
             if (n > 6) a6 = Vector512.FusedMultiplyAdd(wv, Vector512.Load(p + 6 * ldx), a6);
             if (n > 7) a7 = Vector512.FusedMultiplyAdd(wv, Vector512.Load(p + 7 * ldx), a7);
         }
-        float s0 = Vector512.Sum(a0), s1 = Vector512.Sum(a1), s2 = Vector512.Sum(a2), s3 = Vector512.Sum(a3);
-        float s4 = Vector512.Sum(a4), s5 = Vector512.Sum(a5), s6 = Vector512.Sum(a6), s7 = Vector512.Sum(a7);
-        for (; i < length; i++)
-        {
-            float wi = TWeights.LoadScalar(w, i);
-            float* p = x + i;
-            s0 = MathF.FusedMultiplyAdd(wi, p[0], s0);
-            if (n > 1) s1 = MathF.FusedMultiplyAdd(wi, p[ldx], s1);
-            if (n > 2) s2 = MathF.FusedMultiplyAdd(wi, p[2 * ldx], s2);
-            if (n > 3) s3 = MathF.FusedMultiplyAdd(wi, p[3 * ldx], s3);
-            if (n > 4) s4 = MathF.FusedMultiplyAdd(wi, p[4 * ldx], s4);
-            if (n > 5) s5 = MathF.FusedMultiplyAdd(wi, p[5 * ldx], s5);
-            if (n > 6) s6 = MathF.FusedMultiplyAdd(wi, p[6 * ldx], s6);
-            if (n > 7) s7 = MathF.FusedMultiplyAdd(wi, p[7 * ldx], s7);
-        }
-        Store(y, 0, s0, accumulate);
-        if (n > 1) Store(y, ldy, s1, accumulate);
-        if (n > 2) Store(y, 2 * ldy, s2, accumulate);
-        if (n > 3) Store(y, 3 * ldy, s3, accumulate);
-        if (n > 4) Store(y, 4 * ldy, s4, accumulate);
-        if (n > 5) Store(y, 5 * ldy, s5, accumulate);
-        if (n > 6) Store(y, 6 * ldy, s6, accumulate);
-        if (n > 7) Store(y, 7 * ldy, s7, accumulate);
+        Finish<TRows, TWeights>(w, x, i, length, ldx, y, ldy, accumulate, a0, a1, a2, a3, a4, a5, a6, a7);
         return n;
     }
 
@@ -276,16 +254,19 @@ internal sealed unsafe class InferenceMatrix
             b7 = Vector512.FusedMultiplyAdd(v, x7, b7);
         }
 
-        Finish<TWeights>(w0, x, i, length, ldx, y, ldy, accumulate, a0, a1, a2, a3, a4, a5, a6, a7);
-        Finish<TWeights>(w1, x, i, length, ldx, y + 1, ldy, accumulate, b0, b1, b2, b3, b4, b5, b6, b7);
+        Finish<Eight, TWeights>(w0, x, i, length, ldx, y, ldy, accumulate, a0, a1, a2, a3, a4, a5, a6, a7);
+        Finish<Eight, TWeights>(w1, x, i, length, ldx, y + 1, ldy, accumulate, b0, b1, b2, b3, b4, b5, b6, b7);
     }
 
+    /// <summary>The horizontal sums, the columns left after the last full 16, and the stores, for TRows outputs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish<TWeights>(void* w, float* x, int i, int length, int ldx, float* y, int ldy, bool accumulate,
+    private static void Finish<TRows, TWeights>(void* w, float* x, int i, int length, int ldx, float* y, int ldy, bool accumulate,
         Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3,
         Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7)
+        where TRows : struct, IRowCount
         where TWeights : struct, IWeightRow
     {
+        int n = TRows.Value;
         float s0 = Vector512.Sum(a0), s1 = Vector512.Sum(a1), s2 = Vector512.Sum(a2), s3 = Vector512.Sum(a3);
         float s4 = Vector512.Sum(a4), s5 = Vector512.Sum(a5), s6 = Vector512.Sum(a6), s7 = Vector512.Sum(a7);
         for (; i < length; i++)
@@ -293,23 +274,23 @@ internal sealed unsafe class InferenceMatrix
             float wi = TWeights.LoadScalar(w, i);
             float* p = x + i;
             s0 = MathF.FusedMultiplyAdd(wi, p[0], s0);
-            s1 = MathF.FusedMultiplyAdd(wi, p[ldx], s1);
-            s2 = MathF.FusedMultiplyAdd(wi, p[2 * ldx], s2);
-            s3 = MathF.FusedMultiplyAdd(wi, p[3 * ldx], s3);
-            s4 = MathF.FusedMultiplyAdd(wi, p[4 * ldx], s4);
-            s5 = MathF.FusedMultiplyAdd(wi, p[5 * ldx], s5);
-            s6 = MathF.FusedMultiplyAdd(wi, p[6 * ldx], s6);
-            s7 = MathF.FusedMultiplyAdd(wi, p[7 * ldx], s7);
+            if (n > 1) s1 = MathF.FusedMultiplyAdd(wi, p[ldx], s1);
+            if (n > 2) s2 = MathF.FusedMultiplyAdd(wi, p[2 * ldx], s2);
+            if (n > 3) s3 = MathF.FusedMultiplyAdd(wi, p[3 * ldx], s3);
+            if (n > 4) s4 = MathF.FusedMultiplyAdd(wi, p[4 * ldx], s4);
+            if (n > 5) s5 = MathF.FusedMultiplyAdd(wi, p[5 * ldx], s5);
+            if (n > 6) s6 = MathF.FusedMultiplyAdd(wi, p[6 * ldx], s6);
+            if (n > 7) s7 = MathF.FusedMultiplyAdd(wi, p[7 * ldx], s7);
         }
 
         Store(y, 0, s0, accumulate);
-        Store(y, ldy, s1, accumulate);
-        Store(y, 2 * ldy, s2, accumulate);
-        Store(y, 3 * ldy, s3, accumulate);
-        Store(y, 4 * ldy, s4, accumulate);
-        Store(y, 5 * ldy, s5, accumulate);
-        Store(y, 6 * ldy, s6, accumulate);
-        Store(y, 7 * ldy, s7, accumulate);
+        if (n > 1) Store(y, ldy, s1, accumulate);
+        if (n > 2) Store(y, 2 * ldy, s2, accumulate);
+        if (n > 3) Store(y, 3 * ldy, s3, accumulate);
+        if (n > 4) Store(y, 4 * ldy, s4, accumulate);
+        if (n > 5) Store(y, 5 * ldy, s5, accumulate);
+        if (n > 6) Store(y, 6 * ldy, s6, accumulate);
+        if (n > 7) Store(y, 7 * ldy, s7, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
