@@ -3,17 +3,31 @@ using System.Text;
 namespace DeepResearcher.Engine.Tokenization;
 
 /// <summary>
-/// Learns a byte-level BPE vocabulary from text: NFC, the Qwen2 split pattern, UTF-8 bytes as the 256 initial
-/// tokens, then repeatedly merges the most frequent adjacent pair (ties: the smaller pair of ids) until the
-/// vocabulary is full or no pair occurs twice. Special tokens are added after the learned tokens.
+/// Learns a byte-level BPE vocabulary from text: NFC, a split pattern (Qwen2's unless told otherwise), UTF-8 bytes
+/// as the 256 initial tokens, then repeatedly merges the most frequent adjacent pair (ties: the smaller pair of ids)
+/// until the vocabulary is full or no pair occurs twice. Special tokens are added after the learned tokens.
 /// </summary>
 public static class BpeTrainer
 {
+    /// <summary>
+    /// Qwen2's split pattern, except that a word starting with a capital letter, and a number, never takes the
+    /// character before it. Qwen2 glues one leading space, quote, slash or underscore to a word, so a name is
+    /// different tokens after each (" Kresobre", "'Kresobre", "/Kresobre", "_Kresobre"), and a model from scratch
+    /// must learn each pair of spellings before it can copy a name from one context into another. With this
+    /// pattern a name is the same tokens wherever it stands (the space before it is a token of its own), so copying
+    /// it is a token-for-token copy. Numbers are kept whole for the same reason. Plain .NET and Oniguruma syntax, so
+    /// Hugging Face tokenizers reads it too.
+    /// </summary>
+    public const string StableNamesPattern =
+        @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{Ll}\p{L}*|\p{L}+|\p{N}+| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
     private const int MinPairFrequency = 2;
 
     /// <summary>Trains a tokenizer; <paramref name="vocabSize"/> counts the 256 byte tokens, the merges and the special tokens.</summary>
+    /// <param name="splitPattern">The pre-tokenizer's regex (Hugging Face Split, Isolated); null = Qwen2's.</param>
     /// <exception cref="ArgumentOutOfRangeException">The vocabulary cannot hold the byte tokens and the special tokens.</exception>
-    public static BpeTokenizer Train(IEnumerable<string> corpus, int vocabSize, IReadOnlyList<string> specialTokens)
+    /// <exception cref="InvalidDataException"><paramref name="splitPattern"/> is not a regex .NET can run.</exception>
+    public static BpeTokenizer Train(IEnumerable<string> corpus, int vocabSize, IReadOnlyList<string> specialTokens, string? splitPattern = null)
     {
         ArgumentNullException.ThrowIfNull(corpus);
         ArgumentNullException.ThrowIfNull(specialTokens);
@@ -29,7 +43,9 @@ public static class BpeTrainer
                 nameof(vocabSize), vocabSize, $"A byte-level vocabulary needs at least 256 + {specialTokens.Count} (special tokens) entries.");
         }
 
-        var preTokenizer = new SplitPatternPreTokenizer(SplitPattern.Qwen2);
+        PreTokenizer preTokenizer = splitPattern is null
+            ? new SplitPatternPreTokenizer(SplitPattern.Qwen2)
+            : PreTokenizer.ForPattern(splitPattern, appliedByByteLevel: false, "split pattern");
         var words = CountWords(corpus, preTokenizer, specialTokens);
 
         var tokens = new List<byte[]>(learnedVocabSize);

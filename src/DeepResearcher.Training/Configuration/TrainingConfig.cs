@@ -76,6 +76,13 @@ public sealed class ModelSection
     /// </summary>
     public bool TokenizerWorldNames { get; set; }
 
+    /// <summary>
+    /// How the trained tokenizer cuts text into words (from-scratch models only): <c>qwen2</c> (Qwen2's pattern) or
+    /// <c>stable-names</c>, where capitalised words and numbers never take the character before them, so a name is
+    /// the same tokens after a space, a quote, a slash or an underscore and copying it is a token-for-token copy.
+    /// </summary>
+    public string TokenizerSplit { get; set; } = "qwen2";
+
     public bool Lora { get; set; }
 
     public int LoraRank { get; set; } = 16;

@@ -146,6 +146,11 @@ public static class TrainingConfigFile
             problems.Add($"reward.kind judge needs reward.judge_url (an http(s) OpenAI-compatible endpoint, got '{config.Reward.JudgeUrl}') and reward.judge_model");
         }
 
+        if (config.Model.TokenizerSplit is not ("qwen2" or "stable-names"))
+        {
+            problems.Add($"model.tokenizer_split must be qwen2 or stable-names (got '{config.Model.TokenizerSplit}')");
+        }
+
         if (config.Sft.DemoNoise is not ("varied" or "none"))
         {
             problems.Add($"sft.demo_noise must be varied or none (got '{config.Sft.DemoNoise}')");

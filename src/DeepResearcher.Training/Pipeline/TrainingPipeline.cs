@@ -156,7 +156,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
                 texts.AddRange(WorldNames(world).SelectMany(name => Enumerable.Repeat(name, 3)));
             }
 
-            bpe = BpeTrainer.Train(texts, config.Model.VocabSize, ChatTokens);
+            bpe = BpeTrainer.Train(texts, config.Model.VocabSize, ChatTokens, config.Model.TokenizerSplit == "stable-names" ? BpeTrainer.StableNamesPattern : null);
             await bpe.SaveAsync(layout.Tokenizer, cancellationToken);
             log.Report($"tokenizer: {bpe.VocabSize} tokens trained on {demonstrationTexts} demonstrations{(config.Model.TokenizerWorldNames ? " and the world's names" : string.Empty)}");
         }

@@ -98,6 +98,47 @@ public class BpeTrainerTests
         Assert.Equal([256, 256], tokenizer.Encode("abab"));
     }
 
+    [Fact]
+    public async Task StableNamesPatternKeepsANameTheSameTokensInEveryContextAndSurvivesTheFile()
+    {
+        string[] texts =
+        [
+            "Kresobre Quokubul was a merchant. 'title': 'Kresobre Quokubul', 'url': 'http://127.0.0.1:8080/wiki/Kresobre_Quokubul'",
+            "{\"query\": [\"Kresobre Quokubul born\"]} The population of Shiochioania is 3,383,188. So the answer is 3,383,188.",
+        ];
+        BpeTokenizer qwen = BpeTrainer.Train(Enumerable.Repeat(texts, 20).SelectMany(t => t), 400, ["<answer>"]);
+        BpeTokenizer stable = BpeTrainer.Train(Enumerable.Repeat(texts, 20).SelectMany(t => t), 400, ["<answer>"], BpeTrainer.StableNamesPattern);
+
+        // Qwen2's pattern glues the character before a name to it: the name's tokens depend on its neighbour.
+        Assert.NotEqual(qwen.Encode(" Kresobre")[^1], qwen.Encode("/Kresobre")[^1]);
+
+        // The stable pattern: the same tokens after a space, a quote, a slash, an underscore, a tag, or at the start.
+        int[] name = stable.Encode("Kresobre");
+        foreach (string before in new[] { " ", "'", "/", "_", "\"", "<answer>", "(" })
+        {
+            int[] ids = stable.Encode(before + "Kresobre");
+            Assert.Equal(name, ids[^name.Length..]);
+        }
+
+        int[] number = stable.Encode("3,383,188");
+        Assert.Equal(number, stable.Encode(" 3,383,188")[^number.Length..]);
+        Assert.Equal(number, stable.Encode("<answer>3,383,188")[^number.Length..]);
+
+        // Lower-case words still take their space, so ordinary prose costs no extra tokens.
+        Assert.Single(stable.Encode(" was"));
+
+        using var files = new TestFiles();
+        string path = files.PathOf("tokenizer.json");
+        await stable.SaveAsync(path, CancellationToken.None);
+        Assert.Contains("\\p{Ll}", File.ReadAllText(path), StringComparison.Ordinal);
+        BpeTokenizer loaded = await BpeTokenizer.FromTokenizerJsonAsync(path, CancellationToken.None);
+        foreach (string text in texts.Concat(Unseen()))
+        {
+            Assert.Equal(stable.Encode(text), loaded.Encode(text));
+            Assert.Equal(text, loaded.Decode(loaded.Encode(text)));
+        }
+    }
+
     /// <summary>
     /// A generated corpus of research-agent style text: prose over a few thousand made-up words with a Zipf-like
     /// spread (so there are enough repeated pairs for a 2k vocabulary), numbers, code, JSON, and a little non-English.

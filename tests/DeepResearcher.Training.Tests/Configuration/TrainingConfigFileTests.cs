@@ -65,6 +65,7 @@ public sealed class TrainingConfigFileTests : IDisposable
         config.Model.Path = "/nonexistent/model";
         config.Reward.Kind = "judge";
         config.Sft.DemoNoise = "loud";
+        config.Model.TokenizerSplit = "gpt5";
 
         var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Validate(config));
 
@@ -74,6 +75,7 @@ public sealed class TrainingConfigFileTests : IDisposable
         Assert.Contains("/nonexistent/model", ex.Message, StringComparison.Ordinal);
         Assert.Contains("reward.judge_url", ex.Message, StringComparison.Ordinal);
         Assert.Contains("sft.demo_noise", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("model.tokenizer_split must be qwen2 or stable-names (got 'gpt5')", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

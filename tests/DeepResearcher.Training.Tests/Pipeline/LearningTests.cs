@@ -40,6 +40,8 @@ public sealed class LearningTests : IDisposable
         config.Sft.NumDemos = 128;
         config.Sft.DemoNoise = "none";
         config.Sft.Steps = 200;
+        config.Sft.PretrainSteps = 200; // the preset's earlier value: this test's cost and outcome stay put when the preset changes
+        config.Model.TokenizerSplit = "qwen2";
         config.Sft.BatchSize = 8;
         config.Sft.Lr = 3e-3;
         config.Actor.Lr = 5e-4;

@@ -38,6 +38,7 @@ public sealed class TrainingPipelineTests : IDisposable
         config.Data.MaxResponseLength = 16;
         config.Rollout.N = 2;
         config.Sft.Steps = 2;
+        config.Sft.PretrainSteps = 200; // the preset's earlier value: this test's cost and outcome stay put when the preset changes
         config.Sft.BatchSize = 2;
         config.Trainer.TotalSteps = 2;
         var log = new List<string>();
