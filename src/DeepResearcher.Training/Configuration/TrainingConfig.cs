@@ -167,6 +167,12 @@ public sealed class SftSection
 
     public double Lr { get; set; } = 1e-3;
 
+    /// <summary>
+    /// <c>constant</c>, or <c>cosine</c>: a decay over the whole warm start (pretraining and SFT) to a tenth of
+    /// <see cref="Lr"/>, so the last steps settle instead of hopping between the demonstrations of the last batches.
+    /// </summary>
+    public string LrSchedule { get; set; } = "constant";
+
     public int BatchSize { get; set; } = 16;
 
     /// <summary>A JSONL file of demonstration trajectories; empty = the world's expert demonstrator on the train split.</summary>

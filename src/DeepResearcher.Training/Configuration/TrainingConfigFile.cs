@@ -117,6 +117,11 @@ public static class TrainingConfigFile
             problems.Add($"actor.lr_schedule must be constant or cosine (got '{config.Actor.LrSchedule}')");
         }
 
+        if (config.Sft.LrSchedule is not ("constant" or "cosine"))
+        {
+            problems.Add($"sft.lr_schedule must be constant or cosine (got '{config.Sft.LrSchedule}')");
+        }
+
         if (config.Model.Path.Length == 0 && config.Model.HiddenSize % config.Model.NumHeads != 0)
         {
             problems.Add($"model.hidden_size ({config.Model.HiddenSize}) must be a multiple of model.num_heads ({config.Model.NumHeads})");

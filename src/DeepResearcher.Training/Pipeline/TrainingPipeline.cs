@@ -264,6 +264,9 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             // Pretraining steps learn the whole text: the same sequences with every target in the loss.
             List<PolicySequence> wholeText = [.. demos.Select(d => new PolicySequence(d.Inputs, d.Targets, Enumerable.Repeat((byte)1, d.Length).ToArray(), d.OldLogProbs, d.Advantage))];
             var sft = new SupervisedTrainer(new PolicyUpdate(model, sftOptimizer, config.Actor.MicroBatchTokens, (float)config.Actor.GradClip));
+            var sftSchedule = config.Sft.LrSchedule == "cosine"
+                ? LearningRateSchedule.WarmupCosine((float)config.Sft.Lr, 0, warmSteps, (float)config.Sft.Lr / 10)
+                : LearningRateSchedule.Constant((float)config.Sft.Lr);
             var sftClock = Stopwatch.StartNew();
             long sftTokens = 0;
             for (int step = sftDone + 1; step <= warmSteps; step++)
@@ -271,7 +274,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
                 string stage = step <= pretrainEnd ? "pretrain" : "sft";
                 List<PolicySequence> source = stage == "pretrain" ? wholeText : demos;
                 List<PolicySequence> batch = [.. Enumerable.Range(0, config.Sft.BatchSize).Select(i => source[DataOrder.Index(config.Trainer.Seed, "sft", step, i, source.Count)])];
-                double loss = sft.Step(batch, (float)config.Sft.Lr);
+                double loss = sft.Step(batch, sftSchedule.At(step - 1));
                 sftTokens += batch.Sum(s => s.Length);
                 Progress?.Report(new TrainingProgress(stage, step, warmSteps, FormattableString.Invariant($"loss {loss:F3}")));
                 if (step % 10 == 0 || step == warmSteps || step == pretrainEnd)
@@ -381,7 +384,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
         await using (GrpoRunLog runLog = await GrpoRunLog.OpenAsync(run, grpoDone, cancellationToken))
         {
-            List<WorldQuestion> pool = DataOrder.Shuffle(train, config.Trainer.Seed, "grpo");
+            List<WorldQuestion> pool = DataOrder.Shuffle(GrpoQuestionPool.Select(train, warmSteps > 0 && config.Sft.Demonstrations.Length == 0 ? demoQuestions : []), config.Trainer.Seed, "grpo");
             for (int step = grpoDone + 1; step <= config.Trainer.TotalSteps; step++)
             {
                 var clock = Stopwatch.StartNew();

@@ -66,6 +66,7 @@ public sealed class TrainingConfigFileTests : IDisposable
         config.Reward.Kind = "judge";
         config.Sft.DemoNoise = "loud";
         config.Model.TokenizerSplit = "gpt5";
+        config.Sft.LrSchedule = "linear";
 
         var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Validate(config));
 
@@ -76,6 +77,7 @@ public sealed class TrainingConfigFileTests : IDisposable
         Assert.Contains("reward.judge_url", ex.Message, StringComparison.Ordinal);
         Assert.Contains("sft.demo_noise", ex.Message, StringComparison.Ordinal);
         Assert.Contains("model.tokenizer_split must be qwen2 or stable-names (got 'gpt5')", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sft.lr_schedule must be constant or cosine (got 'linear')", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,6 +41,8 @@ public sealed class LearningTests : IDisposable
         config.Sft.DemoNoise = "none";
         config.Sft.Steps = 200;
         config.Sft.PretrainSteps = 200; // the preset's earlier value: this test's cost and outcome stay put when the preset changes
+        config.Sft.LrSchedule = "constant";
+        config.Rollout.Temperature = 1.0f;
         config.Model.TokenizerSplit = "qwen2";
         config.Sft.BatchSize = 8;
         config.Sft.Lr = 3e-3;

@@ -39,6 +39,8 @@ public sealed class TrainingPipelineTests : IDisposable
         config.Rollout.N = 2;
         config.Sft.Steps = 2;
         config.Sft.PretrainSteps = 200; // the preset's earlier value: this test's cost and outcome stay put when the preset changes
+        config.Sft.NumDemos = 1024;
+        config.Sft.LrSchedule = "constant";
         config.Sft.BatchSize = 2;
         config.Trainer.TotalSteps = 2;
         var log = new List<string>();
