@@ -67,13 +67,16 @@ public sealed class SupervisedWarmStartTests : IAsyncLifetime
         List<PolicySequence> batch = [.. sequences.Take(2)];
 
         var losses = new List<double>();
-        for (int step = 0; step < 10; step++)
+        for (int step = 0; step < 12; step++)
         {
             losses.Add(trainer.Step(batch, 1e-2f));
         }
 
         Assert.True(losses[0] > Math.Log(bpe.VocabSize) * 0.8, $"an untrained model starts near ln V = {Math.Log(bpe.VocabSize):F2}: {losses[0]:F2}");
-        Assert.True(losses[^1] < losses[0] - 1.5, $"loss should fall by more than 1.5 nats: {string.Join(", ", losses.Select(l => l.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}");
+        // The mean of the last three steps: at lr 1e-2 Adam bounces by up to ~0.7 nats from one step to the next, and the
+        // world's free port (digits in every URL) changes the tokens run to run, so a single last step is a coin toss.
+        double last = losses[^3..].Average();
+        Assert.True(last < losses[0] - 1.5, $"loss should fall by more than 1.5 nats (first step against the mean of the last three): {string.Join(", ", losses.Select(l => l.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}");
     }
 
     [Fact]
