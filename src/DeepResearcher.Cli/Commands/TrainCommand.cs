@@ -69,6 +69,12 @@ internal static class TrainCommand
             await output.WriteLineAsync($"before training:  {result.Initial}");
             await output.WriteLineAsync($"after SFT:        {result.AfterSft}");
             await output.WriteLineAsync($"after GRPO:       {result.AfterGrpo}");
+            if (result.SampledAfterSft is not null && result.SampledAfterGrpo is not null)
+            {
+                await output.WriteLineAsync($"after SFT, sampled:  {result.SampledAfterSft}");
+                await output.WriteLineAsync($"after GRPO, sampled: {result.SampledAfterGrpo}");
+            }
+
             await output.WriteLineAsync(FormattableString.Invariant($"GRPO reward, first step {result.FirstStepReward:F3} → last step {result.LastStepReward:F3}"));
             await output.WriteLineAsync($"run: {result.RunDirectory}  (report: deepresearcher report {result.RunDirectory})");
             await output.WriteLineAsync($"checkpoint: {result.CheckpointDirectory}");

@@ -119,6 +119,12 @@ public sealed class RolloutSection
 
     /// <summary>Seconds a tool call may take before it becomes a timeout observation.</summary>
     public double ToolTimeout { get; set; } = 30;
+
+    /// <summary>
+    /// Samples per held-out question in a second, sampled evaluation at the rollout temperature (0: greedy only).
+    /// GRPO optimises the sampling policy, so this scores the policy it trains; the greedy evaluation always runs too.
+    /// </summary>
+    public int ValN { get; set; }
 }
 
 public sealed class ActorSection
@@ -187,8 +193,14 @@ public sealed class SftSection
     /// <summary>Train questions the expert demonstrates (distinct questions, drawn with the trainer seed).</summary>
     public int NumDemos { get; set; } = 512;
 
-    /// <summary>The expert's imperfection: <c>varied</c> (vague first queries, unneeded browses, rare give-ups) or <c>none</c>.</summary>
+    /// <summary>
+    /// The expert's imperfection: <c>varied</c> (vague first queries, unneeded browses, rare give-ups), <c>hasty</c>
+    /// (answers the last step from the result snippets with chance <see cref="DemoHastyRate"/>) or <c>none</c>.
+    /// </summary>
     public string DemoNoise { get; set; } = "varied";
+
+    /// <summary>With <c>demo_noise: hasty</c>, the chance that a demonstration answers from the snippets without reading.</summary>
+    public double DemoHastyRate { get; set; } = 0.6;
 
     /// <summary>SFT steps between checkpoints (0 = only at the end of SFT).</summary>
     public int SaveFreq { get; set; } = 100;

@@ -87,6 +87,11 @@ public static class TrainingConfigFile
         Positive("trainer.total_steps", config.Trainer.TotalSteps);
         Positive("model.hidden_size", config.Model.HiddenSize);
         Positive("model.num_layers", config.Model.NumLayers);
+        if (config.Rollout.ValN < 0)
+        {
+            problems.Add($"rollout.val_n must be ≥ 0 (got {config.Rollout.ValN}); 0 evaluates greedily only");
+        }
+
         if (config.Rollout.TopP is <= 0 or > 1)
         {
             problems.Add($"rollout.top_p must be in (0, 1] (got {config.Rollout.TopP})");
@@ -156,9 +161,14 @@ public static class TrainingConfigFile
             problems.Add($"model.tokenizer_split must be qwen2 or stable-names (got '{config.Model.TokenizerSplit}')");
         }
 
-        if (config.Sft.DemoNoise is not ("varied" or "none"))
+        if (config.Sft.DemoNoise is not ("varied" or "hasty" or "none"))
         {
-            problems.Add($"sft.demo_noise must be varied or none (got '{config.Sft.DemoNoise}')");
+            problems.Add($"sft.demo_noise must be varied, hasty or none (got '{config.Sft.DemoNoise}')");
+        }
+
+        if (config.Sft.DemoHastyRate is < 0 or > 1)
+        {
+            problems.Add($"sft.demo_hasty_rate must be in [0, 1] (got {config.Sft.DemoHastyRate})");
         }
 
         if (config.Sft.Steps > 0 && config.Sft.NumDemos <= 0)

@@ -1,12 +1,19 @@
 namespace DeepResearcher.Training.Pipeline;
 
-/// <summary>The policy's scores on held-out questions (greedy decoding).</summary>
+/// <summary>The policy's scores on held-out questions: greedy decoding, or averaged over several samples per question.</summary>
 public sealed record PolicyEvaluation(int Questions, double SetF1, double F1, double ExactMatch, double FormatErrorRate, double AnswerRate, double ToolCalls)
 {
     /// <summary>Per hop count, ascending.</summary>
     public IReadOnlyList<HopEvaluation> ByHops { get; init; } = [];
 
+    /// <summary>Trajectories sampled per question; 0 for greedy decoding.</summary>
+    public int Samples { get; init; }
+
+    /// <summary>The sampling temperature; 0 for greedy decoding.</summary>
+    public double Temperature { get; init; }
+
     public override string ToString()
-        => FormattableString.Invariant($"{Questions} questions: set-F1 {SetF1 * 100:F1}, F1 {F1 * 100:F1}, EM {ExactMatch * 100:F1}, format errors {FormatErrorRate * 100:F1} %, answered {AnswerRate * 100:F1} %, tool calls {ToolCalls:F2}")
+        => (Samples > 0 ? FormattableString.Invariant($"{Questions} questions × {Samples} samples at temperature {Temperature:0.##}: ") : FormattableString.Invariant($"{Questions} questions: "))
+        + FormattableString.Invariant($"set-F1 {SetF1 * 100:F1}, F1 {F1 * 100:F1}, EM {ExactMatch * 100:F1}, format errors {FormatErrorRate * 100:F1} %, answered {AnswerRate * 100:F1} %, tool calls {ToolCalls:F2}")
         + (ByHops.Count > 1 ? " (tool calls by hops: " + string.Join(", ", ByHops.Select(h => FormattableString.Invariant($"{h.Hops}: {h.ToolCalls:F2}"))) + ")" : string.Empty);
 }

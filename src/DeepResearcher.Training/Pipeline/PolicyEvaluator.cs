@@ -9,40 +9,70 @@ using DeepResearcher.World.Questions;
 
 namespace DeepResearcher.Training.Pipeline;
 
-/// <summary>Greedy evaluation of a policy on held-out world questions through the real tools, all questions at once (the sampler batches them).</summary>
+/// <summary>Evaluation of a policy on held-out world questions through the real tools, all questions at once (the sampler batches them).</summary>
 public static class PolicyEvaluator
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
     /// <param name="results">When given, the per-question results go into its results.jsonl (for the report).</param>
-    public static async Task<PolicyEvaluation> EvaluateAsync(
+    public static Task<PolicyEvaluation> EvaluateAsync(
         IChatModel policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, CancellationToken cancellationToken, RunDirectory? results = null)
+        => EvaluateAsync(policy, toolbox, options, questions, tag, samples: 0, cancellationToken, results);
+
+    /// <summary>
+    /// With <paramref name="samples"/> = 0, greedy decoding, one trajectory per question. Above 0, that many trajectories
+    /// per question sampled at the options' temperature, scores averaged over all of them. Trajectory ids name the
+    /// evaluation: the toolbox keeps each trajectory's search results and reading positions by id, so an id reused by a
+    /// later evaluation would start with pages already "read to the end".
+    /// </summary>
+    public static async Task<PolicyEvaluation> EvaluateAsync(
+        IChatModel policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, int samples, CancellationToken cancellationToken, RunDirectory? results = null)
     {
-        var agent = new ResearchAgent(policy, toolbox, options with { Sampling = options.Sampling with { Temperature = 0 } });
-        Trajectory[] trajectories = await Task.WhenAll(questions.Select(q => agent.RunAsync(q.Question, cancellationToken, q.Id, $"eval-{tag}-{q.Id}")));
+        ArgumentOutOfRangeException.ThrowIfNegative(samples);
+        bool greedy = samples == 0;
+        int perQuestion = greedy ? 1 : samples;
+        var agent = new ResearchAgent(policy, toolbox, greedy ? options with { Sampling = options.Sampling with { Temperature = 0 } } : options);
+        Trajectory[] trajectories = await Task.WhenAll(Enumerable.Range(0, questions.Count * perQuestion).Select(k =>
+        {
+            WorldQuestion q = questions[k / perQuestion];
+            string id = greedy ? $"eval-{tag}-{q.Id}" : $"eval-{tag}-{q.Id}-{k % perQuestion}";
+            return agent.RunAsync(q.Question, cancellationToken, q.Id, id);
+        }));
         if (results is not null)
         {
-            await AtomicFile.WriteAllLinesAsync(results.ResultsPath, questions.Select((q, i) =>
-                RunScoring.ToResult(
+            Directory.CreateDirectory(results.Root);
+            await AtomicFile.WriteAllLinesAsync(results.ResultsPath, trajectories.Select((t, k) =>
+            {
+                WorldQuestion q = questions[k / perQuestion];
+                return RunScoring.ToResult(
                     new QaExample(q.Id, q.Source, q.Question, q.Answers) { Hops = q.Hops, Type = QuestionTypes.WireName(q.Type) },
-                    0,
-                    trajectories[i]).ToJsonLine()), cancellationToken);
+                    k % perQuestion,
+                    t).ToJsonLine();
+            }), cancellationToken);
+            if (!greedy)
+            {
+                // A sampled evaluation has a directory of its own (the greedy one shares the run's, whose trajectories are GRPO's).
+                await AtomicFile.WriteAllLinesAsync(results.TrajectoriesPath, trajectories.Select(TrajectoryJson.Serialize), cancellationToken);
+            }
         }
 
-        double SetF1(int i) => QaMetrics.SetF1(trajectories[i].FinalAnswer ?? string.Empty, questions[i].Answers);
+        WorldQuestion Question(int k) => questions[k / perQuestion];
+        double SetF1(int k) => QaMetrics.SetF1(trajectories[k].FinalAnswer ?? string.Empty, Question(k).Answers);
         double Mean(IEnumerable<int> indices, Func<int, double> f) => indices.Select(f).DefaultIfEmpty(0).Average();
-        int[] all = [.. Enumerable.Range(0, questions.Count)];
+        int[] all = [.. Enumerable.Range(0, trajectories.Length)];
         return new PolicyEvaluation(
             questions.Count,
             Mean(all, SetF1),
-            Mean(all, i => QaMetrics.F1(trajectories[i].FinalAnswer ?? string.Empty, questions[i].Answers)),
-            Mean(all, i => QaMetrics.ExactMatch(trajectories[i].FinalAnswer ?? string.Empty, questions[i].Answers)),
-            Mean(all, i => trajectories[i].Termination is TerminationReason.ProtocolError ? 1 : 0),
-            Mean(all, i => trajectories[i].Termination == TerminationReason.Answered ? 1 : 0),
-            Mean(all, i => trajectories[i].ToolCallCount()))
+            Mean(all, k => QaMetrics.F1(trajectories[k].FinalAnswer ?? string.Empty, Question(k).Answers)),
+            Mean(all, k => QaMetrics.ExactMatch(trajectories[k].FinalAnswer ?? string.Empty, Question(k).Answers)),
+            Mean(all, k => trajectories[k].Termination is TerminationReason.ProtocolError ? 1 : 0),
+            Mean(all, k => trajectories[k].Termination == TerminationReason.Answered ? 1 : 0),
+            Mean(all, k => trajectories[k].ToolCallCount()))
         {
-            ByHops = [.. all.GroupBy(i => questions[i].Hops).OrderBy(g => g.Key)
-                .Select(g => new HopEvaluation(g.Key, g.Count(), Mean(g, SetF1), Mean(g, i => trajectories[i].ToolCallCount())))],
+            Samples = samples,
+            Temperature = greedy ? 0 : options.Sampling.Temperature,
+            ByHops = [.. all.GroupBy(k => Question(k).Hops).OrderBy(g => g.Key)
+                .Select(g => new HopEvaluation(g.Key, g.Count() / perQuestion, Mean(g, SetF1), Mean(g, k => trajectories[k].ToolCallCount())))],
         };
     }
 

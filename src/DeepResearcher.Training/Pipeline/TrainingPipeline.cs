@@ -132,7 +132,12 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             agentOptions = agentOptions with { SystemPrompt = null, ShowToolSchemas = true };
         }
 
-        ExpertNoise noise = config.Sft.DemoNoise == "none" ? ExpertNoise.None : ExpertNoise.Varied;
+        ExpertNoise noise = config.Sft.DemoNoise switch
+        {
+            "none" => ExpertNoise.None,
+            "hasty" => ExpertNoise.Hasty(config.Sft.DemoHastyRate),
+            _ => ExpertNoise.Varied,
+        };
         List<WorldQuestion> demoQuestions = [.. DataOrder.Shuffle(train, config.Trainer.Seed, "demos").Take(Math.Max(1, config.Sft.NumDemos))];
         var demoOptions = agentOptions with { MaxContextTokens = int.MaxValue };
         BpeTokenizer bpe;
@@ -202,7 +207,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         await using var sampler = new ContinuousBatchingSampler(model, bpe, new ContinuousBatchingOptions { MaxBatchSize = 32, MaxTotalTokens = 1 << 20 });
         var policy = new EnginePolicy(sampler, tokenizer, name: pretrained ? Path.GetFileName(Path.TrimEndingDirectorySeparator(config.Model.Path)) : "offline-tiny");
 
-        async Task<PolicyEvaluation> EvaluateOnceAsync(string tag, RunDirectory? results = null)
+        async Task<PolicyEvaluation> EvaluateOnceAsync(string tag, RunDirectory? results = null, int samples = 0)
         {
             PolicyEvaluation? done = await PolicyEvaluator.LoadAsync(layout.Evaluation(tag), cancellationToken);
             if (done is not null)
@@ -213,7 +218,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
             Progress?.Report(new TrainingProgress("eval", 0, test.Count, tag));
             var clock = Stopwatch.StartNew();
-            PolicyEvaluation evaluation = await PolicyEvaluator.EvaluateAsync(policy, toolbox, agentOptions, test, tag, cancellationToken, results);
+            PolicyEvaluation evaluation = await PolicyEvaluator.EvaluateAsync(policy, toolbox, agentOptions, test, tag, samples, cancellationToken, results);
             await PolicyEvaluator.SaveAsync(evaluation, layout.Evaluation(tag), cancellationToken);
             Progress?.Report(new TrainingProgress("eval", test.Count, test.Count, tag));
             log.Report(FormattableString.Invariant($"eval {tag}: {evaluation} ({clock.Elapsed.TotalSeconds:F0} s)"));
@@ -294,7 +299,16 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             sftDone = warmSteps;
         }
 
+        if (inGrpo && warmSteps > 0 && (!File.Exists(layout.Evaluation("after-sft")) || (config.Rollout.ValN > 0 && !File.Exists(layout.Evaluation("after-sft-sampled")))))
+        {
+            // A run resumed in GRPO that lacks an evaluation of the SFT policy (rollout.val_n was raised, or the file
+            // was deleted): the frozen reference is that policy. The GRPO checkpoint is loaded over it below.
+            await TrainingCheckpoint.LoadAsync(layout.Reference, model, null, cancellationToken);
+            sampler.RefreshWeights();
+        }
+
         PolicyEvaluation afterSft = warmSteps > 0 ? await EvaluateOnceAsync("after-sft") : initial;
+        PolicyEvaluation? sampledAfterSft = config.Rollout.ValN > 0 ? await EvaluateOnceAsync("after-sft-sampled", layout.EvaluationRun("after-sft-sampled"), config.Rollout.ValN) : null;
 
         // 5. GRPO, with the policy at the end of SFT (or the initial model) as the frozen reference.
         TransformerModel? reference = null;
@@ -419,6 +433,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         }
 
         PolicyEvaluation afterGrpo = await EvaluateOnceAsync("after-grpo", run);
+        PolicyEvaluation? sampledAfterGrpo = config.Rollout.ValN > 0 ? await EvaluateOnceAsync("after-grpo-sampled", layout.EvaluationRun("after-grpo-sampled"), config.Rollout.ValN) : null;
 
         string checkpoint = layout.FinalCheckpoint;
         if (model.LoraAdapters.Any())
@@ -435,7 +450,11 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         (_, string html, _) = await DeepResearcher.Evaluation.Reporting.RunReport.WriteAsync(run.Root, cancellationToken);
         (double firstReward, double lastReward) = await RewardRangeAsync(run.MetricsPath, cancellationToken);
         log.Report(FormattableString.Invariant($"done in {total.Elapsed.TotalMinutes:F1} min ({(elapsedBefore + total.Elapsed.TotalSeconds) / 60:F1} min over all sessions); checkpoint {checkpoint}; report {html}"));
-        return new TrainingResult(initial, afterSft, afterGrpo, firstReward, lastReward, run.Root, checkpoint);
+        return new TrainingResult(initial, afterSft, afterGrpo, firstReward, lastReward, run.Root, checkpoint)
+        {
+            SampledAfterSft = sampledAfterSft,
+            SampledAfterGrpo = sampledAfterGrpo,
+        };
     }
 
     /// <summary>The projections LoRA adapts: attention and MLP, as the issue and PEFT's common Qwen recipe do.</summary>

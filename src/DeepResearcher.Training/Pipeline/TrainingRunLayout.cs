@@ -1,3 +1,5 @@
+using DeepResearcher.Evaluation.Runs;
+
 namespace DeepResearcher.Training.Pipeline;
 
 /// <summary>The files of a training run directory.</summary>
@@ -22,6 +24,9 @@ public sealed class TrainingRunLayout(string outDir)
 
     /// <summary>The before/after evaluations, one JSON file each, so a resumed run does not redo them.</summary>
     public string Evaluation(string tag) => Path.Combine(Root, "evals", tag + ".json");
+
+    /// <summary>An evaluation's per-question results (one line per sampled trajectory), for reading what the policy answered.</summary>
+    public RunDirectory EvaluationRun(string tag) => new(Path.Combine(Root, "evals", tag));
 
     /// <summary>The final model as a Hugging Face directory (config.json, model.safetensors, tokenizer.json).</summary>
     public string FinalCheckpoint => Path.Combine(Root, "checkpoint");

@@ -123,6 +123,12 @@ public sealed partial class ExpertDemonstrator : IChatModel
                         return Browse($"Before the page about {step.Name}, I will check {other} as well.", other);
                     }
 
+                    if (_noise.AnswerFromResults > 0 && _step == _question.Path.Count - 1 && AnswersFromSnippets(_question.Type) && _rng.NextDouble() < _noise.AnswerFromResults)
+                    {
+                        string guess = SnippetGuess(Snippet(_lastSearch, url), step);
+                        return Answer($"The result about {step.Name} mentions {guess}. I will answer from the search results.", guess);
+                    }
+
                     _pageUrl = url;
                     _phase = Phase.Verify;
                     _rereads = 0;
@@ -219,4 +225,63 @@ public sealed partial class ExpertDemonstrator : IChatModel
 
     [GeneratedRegex("https?://[^\\s'\"\\]\\[<>]+")]
     private static partial Regex UrlPattern();
+
+    private static bool AnswersFromSnippets(QuestionType type)
+        => type is QuestionType.OneHop or QuestionType.TwoHop or QuestionType.ThreeHop or QuestionType.Deep;
+
+    /// <summary>The quick summary the results give for <paramref name="url"/>, or empty.</summary>
+    private static string Snippet(string observation, string url)
+    {
+        foreach (Match match in SnippetPattern().Matches(observation))
+        {
+            if (match.Groups["url"].Value == url)
+            {
+                return match.Groups["single"].Success ? match.Groups["single"].Value : match.Groups["double"].Value;
+            }
+        }
+
+        return string.Empty;
+    }
+
+    /// <summary>
+    /// What a hasty reader takes from a snippet: its first number for a numeric value, else its first capitalised name
+    /// that is not the subject's or a section heading. It knows only the snippet, never the value.
+    /// </summary>
+    private static string SnippetGuess(string snippet, QuestionStep step)
+    {
+        bool numeric = step.Value.Length > 0 && char.IsAsciiDigit(step.Value[0]);
+        if (numeric)
+        {
+            Match number = NumberPattern().Match(snippet);
+            return number.Success ? number.Value.TrimEnd(',') : "unknown";
+        }
+
+        // The subject's own name runs into its neighbours ("Raegle Ou Hytas Glythbrum was…"): cut it out first.
+        foreach (Match name in NamePattern().Matches(snippet.Replace(step.Name, " | ", StringComparison.Ordinal)))
+        {
+            string candidate = name.Value;
+            if (!step.Name.Contains(candidate, StringComparison.Ordinal) && !candidate.Contains(step.Name, StringComparison.Ordinal) && !Headings.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return "unknown";
+    }
+
+    /// <summary>Capitalised words of the site's headings and sentence starts, which a reader would not take for a name.</summary>
+    private static readonly HashSet<string> Headings = new(StringComparer.Ordinal)
+    {
+        "Life", "Geography", "Overview", "Trivia", "Connections", "History", "Legacy", "Works", "Background", "Notes",
+        "It", "The", "By", "During", "Some", "Much", "In", "Records", "Accounts", "Later", "According", "Its", "This", "Other",
+    };
+
+    [GeneratedRegex("'url': '(?<url>[^']*)', 'quick_summary': (?:'(?<single>[^']*)'|\"(?<double>[^\"]*)\")")]
+    private static partial Regex SnippetPattern();
+
+    [GeneratedRegex("\\d[\\d,]*")]
+    private static partial Regex NumberPattern();
+
+    [GeneratedRegex("[A-Z][a-z]+(?: [A-Z][a-z]+)*")]
+    private static partial Regex NamePattern();
 }

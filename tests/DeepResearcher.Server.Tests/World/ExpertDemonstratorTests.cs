@@ -80,4 +80,26 @@ public sealed class ExpertDemonstratorTests : IAsyncLifetime
         Assert.True(results.Average(r => r.Scores.F1) > 0.8, $"F1 {results.Average(r => r.Scores.F1):F3}");
         Assert.All(results.SelectMany(r => r.Trajectory.Turns), t => Assert.Null(t.Error));
     }
+
+    [Fact]
+    public async Task A_hasty_expert_answers_the_last_step_from_the_snippets_and_is_mostly_wrong()
+    {
+        await using OfflineWorld world = await OfflineWorld.StartAsync(_root, searchOverHttp: false, TestContext.Current.CancellationToken);
+        IReadOnlyList<WorldQuestion> questions = await QuestionJsonl.ReadAsync(WorldFiles.FullPath(_root, WorldFiles.QuestionFile(QuestionSplit.Train)), TestContext.Current.CancellationToken);
+        WorldQuestion[] chains = [.. questions.Where(q => q.Type is QuestionType.OneHop or QuestionType.TwoHop)];
+
+        IReadOnlyList<DemonstrationResult> hasty = await DemonstrationRun.RunAsync(world, chains, ExpertNoise.Hasty(1), 1, 8, null, TestContext.Current.CancellationToken);
+        IReadOnlyList<DemonstrationResult> careful = await DemonstrationRun.RunAsync(world, chains, ExpertNoise.None, 1, 8, null, TestContext.Current.CancellationToken);
+
+        // Every hop but the last is researched; the last is answered after its search, without a browse.
+        Assert.All(hasty, r => Assert.Equal(
+            (r.Question.Hops, r.Question.Hops - 1),
+            (r.Trajectory.ToolCallCount(ResearchTools.WebSearchName), r.Trajectory.ToolCallCount(ResearchTools.BrowseWebpageName))));
+        Assert.All(hasty, r => Assert.Equal(TerminationReason.Answered, r.Trajectory.Termination));
+        Assert.All(hasty.SelectMany(r => r.Trajectory.Turns), t => Assert.Null(t.Error));
+        double hastyF1 = hasty.Average(r => r.Scores.F1);
+        Assert.True(hastyF1 < 0.5, $"hasty F1 {hastyF1:F3}: snippets rarely state the value");
+        Assert.True(hasty.Count(r => r.Scores.F1 == 1) > 0, "a snippet that states the value gives a right answer");
+        Assert.True(careful.Average(r => r.Scores.F1) >= 0.99);
+    }
 }

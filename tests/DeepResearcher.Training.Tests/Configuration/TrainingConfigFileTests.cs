@@ -67,6 +67,8 @@ public sealed class TrainingConfigFileTests : IDisposable
         config.Sft.DemoNoise = "loud";
         config.Model.TokenizerSplit = "gpt5";
         config.Sft.LrSchedule = "linear";
+        config.Sft.DemoHastyRate = 1.5;
+        config.Rollout.ValN = -1;
 
         var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Validate(config));
 
@@ -78,6 +80,8 @@ public sealed class TrainingConfigFileTests : IDisposable
         Assert.Contains("sft.demo_noise", ex.Message, StringComparison.Ordinal);
         Assert.Contains("model.tokenizer_split must be qwen2 or stable-names (got 'gpt5')", ex.Message, StringComparison.Ordinal);
         Assert.Contains("sft.lr_schedule must be constant or cosine (got 'linear')", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sft.demo_hasty_rate must be in [0, 1] (got 1.5)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("rollout.val_n must be ≥ 0 (got -1)", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

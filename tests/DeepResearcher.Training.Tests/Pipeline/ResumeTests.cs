@@ -47,6 +47,7 @@ public sealed class ResumeTests : IDisposable
         config.Sft.Steps = 4;
         config.Sft.PretrainSteps = 200; // the preset's earlier value: this test's cost and outcome stay put when the preset changes
         config.Sft.LrSchedule = "constant";
+        config.Sft.DemoNoise = "none"; // the preset's earlier value, as above
         config.Sft.SaveFreq = 2;
         config.Sft.BatchSize = 2;
         config.Trainer.TotalSteps = 3;
@@ -102,6 +103,38 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal(straightMetrics.Select(RewardOf), resumedMetrics.Select(RewardOf));
         Assert.Equal(3 * 2 * 3, File.ReadAllLines(Path.Combine(killed, "run", "trajectories.jsonl")).Length);
         Assert.True(Directory.GetDirectories(Path.Combine(killed, "checkpoints")).Length <= 4, "keeps the last 2 checkpoints of each stage");
+    }
+
+    [Fact]
+    public async Task A_sampled_evaluation_asked_for_on_resume_scores_the_policy_at_the_end_of_SFT()
+    {
+        TrainingConfig config = await ConfigAsync();
+        config.Rollout.ValN = 2;
+        string straight = Path.Combine(_dir, "sampled-from-start");
+        string later = Path.Combine(_dir, "sampled-on-resume");
+        await RunUntilAsync(config, straight, resume: false);
+        config.Rollout.ValN = 0;
+        await RunUntilAsync(config, later, resume: false, "grpo", 2);
+
+        // The run stopped in GRPO: its model holds GRPO weights, yet the after-SFT evaluation must be of the SFT policy.
+        config.Rollout.ValN = 2;
+        await RunUntilAsync(config, later, resume: true);
+
+        foreach (string tag in new[] { "after-sft-sampled", "after-grpo-sampled" })
+        {
+            Assert.Equal(
+                await File.ReadAllTextAsync(Path.Combine(straight, "evals", tag + ".json"), TestContext.Current.CancellationToken),
+                await File.ReadAllTextAsync(Path.Combine(later, "evals", tag + ".json"), TestContext.Current.CancellationToken));
+            Assert.Equal(await PolicyTextsAsync(Path.Combine(straight, "evals", tag)), await PolicyTextsAsync(Path.Combine(later, "evals", tag)));
+        }
+    }
+
+    /// <summary>What the policy wrote in each trajectory of an evaluation, in order: its tokens depend on every weight.</summary>
+    private static async Task<string[]> PolicyTextsAsync(string evaluationDir)
+    {
+        IReadOnlyDictionary<string, Core.Trajectories.Trajectory> trajectories = await Evaluation.Runs.RunDirectory.Open(evaluationDir).LoadTrajectoriesAsync(TestContext.Current.CancellationToken);
+        return [.. trajectories.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => string.Concat(p.Value.Segments.Where(s => s.Kind == Core.Trajectories.SegmentKind.Policy).Select(s => string.Join(",", s.TokenIds ?? []))))];
     }
 
     [Fact]

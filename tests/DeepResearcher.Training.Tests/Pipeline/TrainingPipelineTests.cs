@@ -41,8 +41,10 @@ public sealed class TrainingPipelineTests : IDisposable
         config.Sft.PretrainSteps = 200; // the preset's earlier value: this test's cost and outcome stay put when the preset changes
         config.Sft.NumDemos = 1024;
         config.Sft.LrSchedule = "constant";
+        config.Sft.DemoNoise = "none"; // the preset's earlier value, as above
         config.Sft.BatchSize = 2;
         config.Trainer.TotalSteps = 2;
+        config.Rollout.ValN = 2;
         var log = new List<string>();
 
         TrainingResult result = await new TrainingPipeline(config, _dir, new Progress<string>(log.Add)).RunAsync(TestContext.Current.CancellationToken);
@@ -64,5 +66,20 @@ public sealed class TrainingPipelineTests : IDisposable
         Assert.NotNull(tokenizer.TokenToId("<|im_end|>"));
         Assert.Equal(4, File.ReadAllLines(Path.Combine(result.RunDirectory, "results.jsonl")).Length);
         Assert.True(File.Exists(Path.Combine(result.RunDirectory, "report.html")));
+
+        // rollout.val_n: a second evaluation of each stage, two samples per question at the rollout temperature, each
+        // trajectory under an id of its own (the toolbox keeps reading positions by id).
+        foreach (PolicyEvaluation? sampled in new[] { result.SampledAfterSft, result.SampledAfterGrpo })
+        {
+            Assert.NotNull(sampled);
+            Assert.Equal((4, 2, 0.6), (sampled.Questions, sampled.Samples, Math.Round(sampled.Temperature, 3)));
+        }
+
+        string[] sampledResults = File.ReadAllLines(Path.Combine(_dir, "evals", "after-grpo-sampled", "results.jsonl"));
+        Assert.Equal(4 * 2, sampledResults.Length);
+        string[] ids = [.. sampledResults.Select(l => JsonNode.Parse(l)!["trajectory_id"]!.GetValue<string>())];
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.StartsWith("eval-after-grpo-sampled-", id, StringComparison.Ordinal));
+        Assert.Equal(0, result.AfterGrpo.Samples);
     }
 }
