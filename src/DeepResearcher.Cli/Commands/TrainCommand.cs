@@ -75,7 +75,9 @@ internal static class TrainCommand
                 await output.WriteLineAsync($"after GRPO, sampled: {result.SampledAfterGrpo}");
             }
 
-            await output.WriteLineAsync(FormattableString.Invariant($"GRPO reward, first step {result.FirstStepReward:F3} → last step {result.LastStepReward:F3}"));
+            await output.WriteLineAsync(result.RewardWindow == 1
+                ? FormattableString.Invariant($"GRPO rollout reward, first step {result.FirstStepReward:F3} → last step {result.LastStepReward:F3}")
+                : FormattableString.Invariant($"GRPO rollout reward, mean of the first {result.RewardWindow} steps {result.FirstStepReward:F3} → of the last {result.RewardWindow} {result.LastStepReward:F3} (sampled on train questions; the held-out evaluations above are the measure)"));
             await output.WriteLineAsync($"run: {result.RunDirectory}  (report: deepresearcher report {result.RunDirectory})");
             await output.WriteLineAsync($"checkpoint: {result.CheckpointDirectory}");
             return 0;

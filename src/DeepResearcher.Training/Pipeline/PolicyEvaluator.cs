@@ -14,17 +14,13 @@ public static class PolicyEvaluator
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
-    /// <param name="results">When given, the per-question results go into its results.jsonl (for the report).</param>
-    public static Task<PolicyEvaluation> EvaluateAsync(
-        IChatModel policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, CancellationToken cancellationToken, RunDirectory? results = null)
-        => EvaluateAsync(policy, toolbox, options, questions, tag, samples: 0, cancellationToken, results);
-
     /// <summary>
     /// With <paramref name="samples"/> = 0, greedy decoding, one trajectory per question. Above 0, that many trajectories
     /// per question sampled at the options' temperature, scores averaged over all of them. Trajectory ids name the
     /// evaluation: the toolbox keeps each trajectory's search results and reading positions by id, so an id reused by a
     /// later evaluation would start with pages already "read to the end".
     /// </summary>
+    /// <param name="results">When given, the per-question results go into its results.jsonl (for the report), and a sampled evaluation's trajectories into its trajectories.jsonl.</param>
     public static async Task<PolicyEvaluation> EvaluateAsync(
         IChatModel policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, int samples, CancellationToken cancellationToken, RunDirectory? results = null)
     {

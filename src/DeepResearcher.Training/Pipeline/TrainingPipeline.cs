@@ -448,10 +448,11 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
         await bpe.SaveAsync(Path.Combine(checkpoint, "tokenizer.json"), cancellationToken);
         (_, string html, _) = await DeepResearcher.Evaluation.Reporting.RunReport.WriteAsync(run.Root, cancellationToken);
-        (double firstReward, double lastReward) = await RewardRangeAsync(run.MetricsPath, cancellationToken);
+        (double firstReward, double lastReward, int quarter) = await RewardRangeAsync(run.MetricsPath, cancellationToken);
         log.Report(FormattableString.Invariant($"done in {total.Elapsed.TotalMinutes:F1} min ({(elapsedBefore + total.Elapsed.TotalSeconds) / 60:F1} min over all sessions); checkpoint {checkpoint}; report {html}"));
         return new TrainingResult(initial, afterSft, afterGrpo, firstReward, lastReward, run.Root, checkpoint)
         {
+            RewardWindow = Math.Max(quarter, 1),
             SampledAfterSft = sampledAfterSft,
             SampledAfterGrpo = sampledAfterGrpo,
         };
@@ -493,16 +494,26 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         }
     }
 
-    private static async Task<(double First, double Last)> RewardRangeAsync(string metricsPath, CancellationToken cancellationToken)
+    /// <summary>
+    /// The mean rollout reward of the first and of the last quarter of the GRPO steps (at least one step each): a step
+    /// holds a few questions, so one step's reward says more about its questions than about the policy.
+    /// </summary>
+    private static async Task<(double First, double Last, int Steps)> RewardRangeAsync(string metricsPath, CancellationToken cancellationToken)
     {
         if (!File.Exists(metricsPath))
         {
-            return (double.NaN, double.NaN);
+            return (double.NaN, double.NaN, 0);
         }
 
         double[] rewards = [.. (await File.ReadAllLinesAsync(metricsPath, cancellationToken))
             .Where(l => l.Length > 0)
             .Select(l => JsonNode.Parse(l)!["reward_mean"]!.GetValue<double>())];
-        return rewards.Length == 0 ? (double.NaN, double.NaN) : (rewards[0], rewards[^1]);
+        if (rewards.Length == 0)
+        {
+            return (double.NaN, double.NaN, 0);
+        }
+
+        int window = Math.Max(1, rewards.Length / 4);
+        return (rewards.Take(window).Average(), rewards.TakeLast(window).Average(), window);
     }
 }

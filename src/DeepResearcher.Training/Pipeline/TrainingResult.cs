@@ -1,8 +1,14 @@
 namespace DeepResearcher.Training.Pipeline;
 
-/// <summary>What a training run achieved: the evaluation after SFT (before GRPO) and after GRPO, and where it wrote.</summary>
+/// <summary>
+/// What a training run achieved: the evaluation after SFT (before GRPO) and after GRPO, the mean rollout reward of the
+/// first and the last <see cref="RewardWindow"/> GRPO steps, and where it wrote.
+/// </summary>
 public sealed record TrainingResult(PolicyEvaluation Initial, PolicyEvaluation AfterSft, PolicyEvaluation AfterGrpo, double FirstStepReward, double LastStepReward, string RunDirectory, string CheckpointDirectory)
 {
+    /// <summary>GRPO steps averaged in <see cref="FirstStepReward"/> and <see cref="LastStepReward"/> (a quarter of them).</summary>
+    public int RewardWindow { get; init; } = 1;
+
     /// <summary>The sampled evaluation after SFT (rollout.val_n &gt; 0), else null.</summary>
     public PolicyEvaluation? SampledAfterSft { get; init; }
 
