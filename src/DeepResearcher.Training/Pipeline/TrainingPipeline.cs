@@ -452,7 +452,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         log.Report(FormattableString.Invariant($"done in {total.Elapsed.TotalMinutes:F1} min ({(elapsedBefore + total.Elapsed.TotalSeconds) / 60:F1} min over all sessions); checkpoint {checkpoint}; report {html}"));
         return new TrainingResult(initial, afterSft, afterGrpo, firstReward, lastReward, run.Root, checkpoint)
         {
-            RewardWindow = Math.Max(quarter, 1),
+            RewardWindow = quarter,
             SampledAfterSft = sampledAfterSft,
             SampledAfterGrpo = sampledAfterGrpo,
         };
@@ -502,7 +502,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
     {
         if (!File.Exists(metricsPath))
         {
-            return (double.NaN, double.NaN, 0);
+            return (double.NaN, double.NaN, 1);
         }
 
         double[] rewards = [.. (await File.ReadAllLinesAsync(metricsPath, cancellationToken))
@@ -510,7 +510,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             .Select(l => JsonNode.Parse(l)!["reward_mean"]!.GetValue<double>())];
         if (rewards.Length == 0)
         {
-            return (double.NaN, double.NaN, 0);
+            return (double.NaN, double.NaN, 1);
         }
 
         int window = Math.Max(1, rewards.Length / 4);
