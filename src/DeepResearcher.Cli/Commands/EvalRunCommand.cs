@@ -66,7 +66,7 @@ internal static class EvalRunCommand
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
-            var log = new ProgressLog(parse.InvocationConfiguration.Error);
+            var log = ProgressConsole.For(parse);
             string dataPath = parse.GetRequiredValue(data).FullName;
             var disposables = new List<object>();
             DirectoryInfo? expertDir = parse.GetValue(expert);
@@ -245,17 +245,18 @@ internal static class EvalRunCommand
                 };
                 log.Report($"{examples.Count} questions × {sampleCount} sample(s), concurrency {parse.GetValue(concurrency)}, into {root}");
                 var runOptions = new EvaluationRunOptions { Concurrency = parse.GetValue(concurrency), Samples = sampleCount, Agent = agentOptions };
+                IProgress<EvaluationProgress> progress = ProgressOf(log, sampleCount == 1 ? "question" : "sample");
                 EvaluationRunner runner;
                 if (baselineKind is BaselineKind kind)
                 {
                     var cot = new CotBaseline(policy(examples[0], 0), kind, kind == BaselineKind.CotRag ? toolbox : null, parse.GetValue(topResults),
                         agentOptions.Sampling with { MaxTokens = agentOptions.MaxTokensPerTurn });
-                    runner = new EvaluationRunner(cot.RunAsync, runOptions);
+                    runner = new EvaluationRunner(cot.RunAsync, runOptions) { Progress = progress };
                     manifest.Config["baseline"] = parse.GetValue(baseline);
                 }
                 else
                 {
-                    runner = new EvaluationRunner(policy, toolbox, runOptions);
+                    runner = new EvaluationRunner(policy, toolbox, runOptions) { Progress = progress };
                 }
 
                 EvaluationRunSummary summary = await runner.RunAsync(new RunDirectory(root), manifest, examples, log, cancellationToken);
@@ -289,6 +290,23 @@ internal static class EvalRunCommand
             }
         }));
         return command;
+    }
+
+    /// <summary>The run's counts as the console's progress, with the mean F1 of this session's trajectories so far.</summary>
+    private static SynchronousProgress<EvaluationProgress> ProgressOf(ProgressConsole console, string unit)
+    {
+        double f1Sum = 0;
+        int scored = 0;
+        return new SynchronousProgress<EvaluationProgress>(p =>
+        {
+            if (p.Latest is { } result)
+            {
+                f1Sum += result.F1;
+                scored++;
+            }
+
+            console.Report(new ProgressUpdate("eval", p.Done, p.Total, unit, scored == 0 ? string.Empty : FormattableString.Invariant($"F1 {f1Sum / scored * 100:F1}")));
+        });
     }
 
     /// <summary>The same table as <c>eval score</c> prints, from the run's results (avg over samples).</summary>
