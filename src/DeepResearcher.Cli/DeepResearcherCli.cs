@@ -18,6 +18,7 @@ public static class DeepResearcherCli
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        CommandHelp.ApplyTo(root);
         return root;
     }
 
