@@ -129,7 +129,8 @@ public sealed class EvaluationRunner
                         }
                         else
                         {
-                            log?.Report(ProgressLine(Interlocked.Increment(ref completed) + skipped, total, result, trajectory));
+                            int count = Interlocked.Increment(ref completed);
+                            log?.Report(ProgressLine(count + skipped, total, result, trajectory));
                         }
                     });
             }
