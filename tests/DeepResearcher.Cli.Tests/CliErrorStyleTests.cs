@@ -55,6 +55,14 @@ public sealed class CliErrorStyleTests : IAsyncLifetime
         Assert.Empty(run.Output);
     }
 
+    [Fact]
+    public async Task A_misspelt_option_gets_a_suggestion_on_its_line()
+    {
+        CliRun run = await CliRun.InvokeAsync("eval", "run", "--data", "d.jsonl", "--out", "o", "--max-turn", "3");
+
+        CliRunAssert.OneLineError(run, "error: Unrecognized command or argument '--max-turn'. Did you mean --max-turns?");
+    }
+
     [Theory]
     [InlineData("--max-turns", "abc", "error: Cannot parse argument 'abc' for option '--max-turns' as a whole number.")]
     [InlineData("--top-p", "high", "error: Cannot parse argument 'high' for option '--top-p' as a number.")]

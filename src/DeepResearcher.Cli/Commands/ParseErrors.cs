@@ -14,7 +14,7 @@ internal static partial class ParseErrors
     {
         foreach (ParseError parseError in parse.Errors)
         {
-            await error.WriteLineAsync("error: " + Plain(parseError.Message, ValueTypeOf(parseError.SymbolResult)));
+            await error.WriteLineAsync("error: " + Plain(parseError.Message, ValueTypeOf(parseError.SymbolResult)) + Suggestion(parseError.Message, parse.CommandResult.Command));
         }
 
         await error.WriteLineAsync($"run '{CommandPath(parse.CommandResult)} --help' for usage");
@@ -36,6 +36,50 @@ internal static partial class ParseErrors
 
         message = ExpectedType().Replace(message, _ => "as " + TypeInWords(type));
         return message;
+    }
+
+    /// <summary>" Did you mean --limit?" after an unknown option that is a near miss of one of the command's.</summary>
+    internal static string Suggestion(string message, Command command)
+    {
+        Match unknown = UnknownToken().Match(message);
+        if (!unknown.Success || !unknown.Groups[1].Value.StartsWith('-'))
+        {
+            return string.Empty;
+        }
+
+        string token = unknown.Groups[1].Value;
+        string[] near =
+        [
+            .. command.Options.Select(o => o.Name)
+                .Where(name => name.StartsWith("--", StringComparison.Ordinal) && Distance(name, token) <= Math.Max(2, token.Length / 4))
+                .OrderBy(name => Distance(name, token)).ThenBy(name => name, StringComparer.Ordinal)
+                .Take(3),
+        ];
+        return near.Length == 0 ? string.Empty : $" Did you mean {string.Join(" or ", near)}?";
+    }
+
+    private static int Distance(string a, string b)
+    {
+        // Levenshtein distance, two rows.
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     private static Type? ValueTypeOf(SymbolResult? symbol) => symbol switch
@@ -70,6 +114,9 @@ internal static partial class ParseErrors
         names.Reverse();
         return string.Join(' ', names);
     }
+
+    [GeneratedRegex(@"^Unrecognized command or argument '(.+)'\.$")]
+    private static partial Regex UnknownToken();
 
     [GeneratedRegex(@"as expected type '.*?'(?=\.|$)")]
     private static partial Regex ExpectedType();
