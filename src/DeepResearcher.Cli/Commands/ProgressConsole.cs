@@ -104,7 +104,11 @@ internal sealed class ProgressConsole(TextWriter error, bool isTerminal) : IProg
         if (doneHere > 0 && value.Done < value.Total)
         {
             double perItem = (_clock.Elapsed - _stageStart).TotalSeconds / doneHere;
-            eta = FormattableString.Invariant($" {perItem:F1} s/{value.Unit}, {TimeSpan.FromSeconds(perItem * (value.Total - value.Done)):mm\\:ss} left");
+            // Two decimals below a second: concurrent questions finish in hundredths of a second each.
+            string rate = perItem.ToString(perItem < 1 ? "F2" : "F1", CultureInfo.InvariantCulture);
+            TimeSpan left = TimeSpan.FromSeconds(perItem * (value.Total - value.Done));
+            string leftText = left.ToString(left.TotalHours >= 1 ? @"h\:mm\:ss" : @"mm\:ss", CultureInfo.InvariantCulture);
+            eta = $" {rate} s/{value.Unit}, {leftText} left";
         }
 
         string detail = value.Detail.Length == 0 ? string.Empty : " " + value.Detail;
