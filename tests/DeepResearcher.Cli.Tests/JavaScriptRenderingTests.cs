@@ -50,8 +50,8 @@ public sealed class JavaScriptRenderingTests : IAsyncLifetime
         }
 
         CancellationToken ct = TestContext.Current.CancellationToken;
-        using var fetcher = new PageFetcher(new FetchOptions { AllowedPrivateHosts = ["127.0.0.1"] });
-        await using ChromiumRenderer renderer = await ChromiumRenderer.StartAsync(["127.0.0.1"]);
+        using var fetcher = new PageFetcher(new FetchOptions { AllowedPrivateOrigins = [_base] });
+        await using ChromiumRenderer renderer = await ChromiumRenderer.StartAsync([_base]);
 
         PageContent plain = await new HttpPageSource(fetcher).GetAsync(new Uri(_base, "app").ToString(), ct);
         PageContent rendered = await new HttpPageSource(fetcher, renderer: renderer).GetAsync(new Uri(_base, "app").ToString(), ct);

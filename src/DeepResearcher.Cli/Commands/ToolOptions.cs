@@ -29,9 +29,11 @@ internal sealed class ToolOptions
 
     public Option<BrowseMode> Browse { get; } = new("--browse-mode") { Description = "Which URLs browse_webpage accepts: Strict (latest search results), Lenient (any results so far) or Any.", DefaultValueFactory = _ => BrowseMode.Strict };
 
+    public Option<string?> Proxy { get; } = ProxyOption.Create();
+
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { World, Search, Reader, ReaderModelUrl, ReaderModel, Cache, PostgresCache, Record, Replay, RenderJavaScript, Browse })
+        foreach (Option option in new Option[] { World, Search, Reader, ReaderModelUrl, ReaderModel, Cache, PostgresCache, Record, Replay, RenderJavaScript, Browse, Proxy })
         {
             command.Options.Add(option);
         }
@@ -46,7 +48,7 @@ internal sealed class ToolOptions
             return (spec, null);
         }
 
-        var renderer = await DeepResearcher.Web.Rendering.ChromiumRenderer.StartAsync(spec.AllowedPrivateHosts);
+        var renderer = await DeepResearcher.Web.Rendering.ChromiumRenderer.StartAsync(spec.AllowedPrivateOrigins);
         return (spec with { Renderer = renderer }, renderer);
     }
 
@@ -65,6 +67,7 @@ internal sealed class ToolOptions
             RecordDir = parse.GetValue(Record)?.FullName,
             ReplayDir = parse.GetValue(Replay)?.FullName,
             BrowseMode = parse.GetValue(Browse),
+            Proxy = ProxyOption.Parse(parse.GetValue(Proxy)),
         };
     }
 }

@@ -58,8 +58,8 @@ public sealed class PageFetcherTests : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    private static PageFetcher Fetcher(FetchOptions? options = null)
-        => new((options ?? new FetchOptions()) with { AllowedPrivateHosts = options?.AllowedPrivateHosts.Count > 0 ? options.AllowedPrivateHosts : ["127.0.0.1"] });
+    private PageFetcher Fetcher(FetchOptions? options = null)
+        => new((options ?? new FetchOptions()) with { AllowedPrivateOrigins = options?.AllowedPrivateOrigins.Count > 0 ? options.AllowedPrivateOrigins : [new Uri(_base)] });
 
     [Fact]
     public async Task Fetches_html_with_its_charset()
@@ -158,8 +158,8 @@ public sealed class PageFetcherTests : IAsyncLifetime
     public async Task A_hostname_that_resolves_to_loopback_is_refused_unless_allowlisted()
     {
         string port = new Uri(_base).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using PageFetcher guarded = Fetcher(); // allowlists 127.0.0.1 only, not the name
-        using var allowed = new PageFetcher(new FetchOptions { AllowedPrivateHosts = ["localhost"] });
+        using PageFetcher guarded = Fetcher(); // allowlists http://127.0.0.1:port only, not the name
+        using var allowed = new PageFetcher(new FetchOptions { AllowedPrivateOrigins = [new Uri($"http://localhost:{port}")] });
 
         FetchResult refused = await guarded.FetchAsync($"http://localhost:{port}/page", TestContext.Current.CancellationToken);
         FetchResult served = await allowed.FetchAsync($"http://localhost:{port}/page", TestContext.Current.CancellationToken);
@@ -176,7 +176,7 @@ public sealed class PageFetcherTests : IAsyncLifetime
 
         FetchResult page = await fetcher.FetchAsync(_base + "/to-metadata", TestContext.Current.CancellationToken);
 
-        // The address check runs at connect time for every hop, so a redirect inward is stopped like a direct request.
+        // The target check runs before every hop, so a redirect inward is stopped like a direct request.
         Assert.Equal(FetchFailureKind.Blocked, page.Failure);
         Assert.Contains("metadata", page.Error, StringComparison.Ordinal);
     }
