@@ -13,16 +13,18 @@ namespace DeepResearcher.Testing;
 /// </summary>
 public sealed class RecordingHttpServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly Func<string, HttpReply> _answer;
     private readonly ConcurrentQueue<string> _requestLines = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
 
     /// <param name="answer">The reply to a request target (the second word of the request line).</param>
-    public RecordingHttpServer(Func<string, HttpReply> answer)
+    /// <param name="port">The loopback port; 0 = any free one.</param>
+    public RecordingHttpServer(Func<string, HttpReply> answer, int port = 0)
     {
         _answer = answer;
+        _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start();
         Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
         _accepting = AcceptAsync(_stop.Token);
