@@ -1,4 +1,3 @@
-using System.Net;
 using DeepResearcher.Web.Fetching;
 using DeepResearcher.Web.Pages;
 using Microsoft.Playwright;
@@ -27,7 +26,7 @@ public sealed class ChromiumRenderer : IJavaScriptRenderer, IAsyncDisposable
         _timeout = timeout;
     }
 
-    public static async Task<ChromiumRenderer> StartAsync(IReadOnlyList<string> allowedPrivateHosts, TimeSpan? timeout = null, string executable = DefaultExecutable)
+    public static async Task<ChromiumRenderer> StartAsync(IReadOnlyList<Uri> allowedPrivateOrigins, TimeSpan? timeout = null, string executable = DefaultExecutable)
     {
         if (!File.Exists(executable))
         {
@@ -43,7 +42,7 @@ public sealed class ChromiumRenderer : IJavaScriptRenderer, IAsyncDisposable
                 Headless = true,
                 Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
             });
-            return new ChromiumRenderer(playwright, browser, new AddressGuard(allowedPrivateHosts), timeout ?? TimeSpan.FromSeconds(15));
+            return new ChromiumRenderer(playwright, browser, new AddressGuard(allowedPrivateOrigins), timeout ?? TimeSpan.FromSeconds(15));
         }
         catch
         {
@@ -95,15 +94,9 @@ public sealed class ChromiumRenderer : IJavaScriptRenderer, IAsyncDisposable
             return false;
         }
 
-        if (_guard.IsHostAllowlisted(url.Host))
-        {
-            return true;
-        }
-
         try
         {
-            IPAddress[] addresses = IPAddress.TryParse(url.Host.Trim('[', ']'), out IPAddress? literal) ? [literal] : await Dns.GetHostAddressesAsync(url.Host);
-            return addresses.Length > 0 && addresses.All(a => AddressGuard.WhyBlocked(a) is null);
+            return await _guard.WhyRefusedAsync(url, viaProxy: false, CancellationToken.None) is null;
         }
         catch (System.Net.Sockets.SocketException)
         {

@@ -50,8 +50,8 @@ public sealed class JavaScriptRenderingTests : IAsyncLifetime
         }
 
         CancellationToken ct = TestContext.Current.CancellationToken;
-        using var fetcher = new PageFetcher(new FetchOptions { AllowedPrivateHosts = ["127.0.0.1"] });
-        await using ChromiumRenderer renderer = await ChromiumRenderer.StartAsync(["127.0.0.1"]);
+        using var fetcher = new PageFetcher(new FetchOptions { AllowedPrivateOrigins = [_base] });
+        await using ChromiumRenderer renderer = await ChromiumRenderer.StartAsync([_base]);
 
         PageContent plain = await new HttpPageSource(fetcher).GetAsync(new Uri(_base, "app").ToString(), ct);
         PageContent rendered = await new HttpPageSource(fetcher, renderer: renderer).GetAsync(new Uri(_base, "app").ToString(), ct);
@@ -69,9 +69,9 @@ public sealed class JavaScriptRenderingTests : IAsyncLifetime
             Assert.Skip("Chromium is not installed (scripts/test.sh installs it)");
         }
 
-        await using ChromiumRenderer renderer = await ChromiumRenderer.StartAsync(["127.0.0.1"]);
+        await using ChromiumRenderer renderer = await ChromiumRenderer.StartAsync([_base]);
 
-        // localhost resolves to loopback and is not allowlisted by name: the browser's request is aborted.
+        // localhost resolves to loopback and is not the allowlisted origin: the browser's request is aborted.
         string? html = await renderer.RenderAsync(new Uri($"http://localhost:{_base.Port}/app"), TestContext.Current.CancellationToken);
 
         Assert.Null(html);

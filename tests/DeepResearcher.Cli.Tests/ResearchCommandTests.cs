@@ -62,6 +62,18 @@ public class ResearchCommandTests
         Assert.DoesNotContain("(Parameter", run.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("ftp://proxy.corp:21", "not a proxy URL")]
+    [InlineData("http://proxy.corp:3128/path", "has a path")]
+    public async Task A_bad_proxy_is_a_usage_error_naming_it(string proxy, string why)
+    {
+        CliRun run = await CliRun.InvokeAsync("research", "q", "--model-url", "http://127.0.0.1:9/v1", "--model", "m", "--search", "serper", "--proxy", proxy);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"--proxy '{proxy}'", run.Error, StringComparison.Ordinal);
+        Assert.Contains(why, run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_unreachable_model_reports_a_model_failure()
     {

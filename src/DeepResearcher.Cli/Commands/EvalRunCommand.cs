@@ -60,16 +60,18 @@ internal static class EvalRunCommand
         var judgeModel = new Option<string?>("--judge-model") { Description = "The judge model for --judge-url (the paper used gpt-4o-mini); its key is read from --judge-api-key-env." };
         var judgeKeyEnv = new Option<string>("--judge-api-key-env") { Description = "Environment variable holding the judge's API key.", DefaultValueFactory = _ => "OPENAI_API_KEY" };
         var topResults = new Option<int>("--rag-results") { Description = "Search results put into the cot-rag prompt.", DefaultValueFactory = _ => 5 };
+        var proxy = toolSources.Proxy;
         var command = new Command("run", "Run the research agent on every question of a dataset into a run directory (resumable), score it and write its report.")
         {
             data, outDir, name, sources, limit, perSource, seed, modelUrl, model, apiKeyEnv, expert, noisy, checkpoint, compact, search, record, replay, world, concurrency, samples, temperature, topP,
-            maxTurns, maxTokens, maxContext, template, format, prefill, timeout, retries, baseline, topResults, judgeUrl, judgeModel, judgeKeyEnv,
+            maxTurns, maxTokens, maxContext, template, format, prefill, timeout, retries, baseline, topResults, judgeUrl, judgeModel, judgeKeyEnv, proxy,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             var log = ProgressConsole.For(parse);
             string dataPath = parse.GetRequiredValue(data).FullName;
+            DeepResearcher.Web.Fetching.FetchProxy fetchProxy = ProxyOption.Parse(parse.GetValue(proxy));
             var disposables = new List<object>();
             DirectoryInfo? expertDir = parse.GetValue(expert);
             string? url = parse.GetValue(modelUrl), modelName = parse.GetValue(model);
@@ -204,7 +206,7 @@ internal static class EvalRunCommand
                 IToolbox toolbox = offline?.CreateToolbox(options: toolOptions) ?? new UnconfiguredToolbox();
                 if (offline is null && parse.GetValue(search) is { } provider)
                 {
-                    var web = await DeepResearcher.Server.Composition.ToolboxComposer.CreateAsync(new DeepResearcher.Server.Composition.ToolboxSpec { Search = provider }, cancellationToken);
+                    var web = await DeepResearcher.Server.Composition.ToolboxComposer.CreateAsync(new DeepResearcher.Server.Composition.ToolboxSpec { Search = provider, Proxy = fetchProxy }, cancellationToken);
                     disposables.Add(web);
                     toolbox = web.Toolbox;
                     log.Report($"tools: {web.Description}");

@@ -36,9 +36,11 @@ internal sealed class ToolOptions
     /// <summary>True when none of --world, --search and --replay is given.</summary>
     public bool HasNoSearch(ParseResult parse) => parse.GetValue(World) is null && parse.GetValue(Search) is null && parse.GetValue(Replay) is null;
 
+    public Option<string?> Proxy { get; } = ProxyOption.Create();
+
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { World, Search, Reader, ReaderModelUrl, ReaderModel, Cache, PostgresCache, Record, Replay, RenderJavaScript, Browse })
+        foreach (Option option in new Option[] { World, Search, Reader, ReaderModelUrl, ReaderModel, Cache, PostgresCache, Record, Replay, RenderJavaScript, Browse, Proxy })
         {
             command.Options.Add(option);
         }
@@ -53,7 +55,7 @@ internal sealed class ToolOptions
             return (spec, null);
         }
 
-        var renderer = await DeepResearcher.Web.Rendering.ChromiumRenderer.StartAsync(spec.AllowedPrivateHosts);
+        var renderer = await DeepResearcher.Web.Rendering.ChromiumRenderer.StartAsync(spec.AllowedPrivateOrigins);
         return (spec with { Renderer = renderer }, renderer);
     }
 
@@ -72,6 +74,7 @@ internal sealed class ToolOptions
             RecordDir = parse.GetValue(Record)?.FullName,
             ReplayDir = parse.GetValue(Replay)?.FullName,
             BrowseMode = parse.GetValue(Browse),
+            Proxy = ProxyOption.Parse(parse.GetValue(Proxy)),
         };
     }
 }

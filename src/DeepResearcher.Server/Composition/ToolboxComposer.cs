@@ -64,7 +64,8 @@ public static class ToolboxComposer
             }
             else
             {
-                var http = new HttpClient();
+                // Search calls go through the proxy the fetcher uses, when one is given (users behind a corporate proxy).
+                var http = spec.Proxy.CreateWebProxy() is { } proxy ? new HttpClient(new SocketsHttpHandler { UseProxy = true, Proxy = proxy }) : new HttpClient();
                 resources.Add(http);
                 ISearchProvider search = CreateSearch(spec.Search, http, metrics);
                 if (cache is not null)
@@ -75,10 +76,10 @@ public static class ToolboxComposer
                     search = cached;
                 }
 
-                var fetcher = new PageFetcher(new FetchOptions { AllowedPrivateHosts = spec.AllowedPrivateHosts });
+                var fetcher = new PageFetcher(new FetchOptions { AllowedPrivateOrigins = spec.AllowedPrivateOrigins, Proxy = spec.Proxy });
                 resources.Add(fetcher);
                 toolbox = new WebToolbox(search, new HttpPageSource(fetcher, cache: cache, renderer: spec.Renderer), reader, state, options);
-                description = $"web search '{search.Name}', {reader.Name} reader" + (cache is null ? string.Empty : ", cached") + (spec.Renderer is null ? string.Empty : ", JavaScript rendering");
+                description = $"web search '{search.Name}', {reader.Name} reader" + (spec.Proxy.IsNone ? string.Empty : $", proxy {spec.Proxy}") + (cache is null ? string.Empty : ", cached") + (spec.Renderer is null ? string.Empty : ", JavaScript rendering");
             }
 
             if (spec.RecordDir is not null)

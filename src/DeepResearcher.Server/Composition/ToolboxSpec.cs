@@ -38,6 +38,9 @@ public sealed record ToolboxSpec
     /// <summary>Renders JavaScript-only pages (web search only; world pages are static). Null: no rendering.</summary>
     public DeepResearcher.Web.Pages.IJavaScriptRenderer? Renderer { get; init; }
 
-    /// <summary>Hosts the fetcher may reach on loopback or private networks (your own test sites).</summary>
-    public IReadOnlyList<string> AllowedPrivateHosts { get; init; } = [];
+    /// <summary>Origins (scheme://host:port) the fetcher may reach on loopback or private networks (your own test sites).</summary>
+    public IReadOnlyList<Uri> AllowedPrivateOrigins { get; init; } = [];
+
+    /// <summary>The proxy of web fetches and search calls (<c>--proxy</c>); default none, whatever HTTP_PROXY says.</summary>
+    public DeepResearcher.Web.Fetching.FetchProxy Proxy { get; init; } = DeepResearcher.Web.Fetching.FetchProxy.None;
 }

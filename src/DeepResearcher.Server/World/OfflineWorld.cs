@@ -11,7 +11,7 @@ namespace DeepResearcher.Server.World;
 
 /// <summary>
 /// A running offline world and the research tools on it: its pages served over real HTTP on loopback, searched
-/// through the real Serper adapter (or in process), fetched by the real fetcher (with the world's host, and only it,
+/// through the real Serper adapter (or in process), fetched by the real fetcher (with the world server's origin, scheme, host and port, and only it,
 /// allowlisted) and read by a page reader. The default environment of the main job, of CI and of evaluations.
 /// </summary>
 public sealed class OfflineWorld : IAsyncDisposable
@@ -26,7 +26,7 @@ public sealed class OfflineWorld : IAsyncDisposable
         Search = searchOverHttp
             ? new SerperSearchProvider(_http, new SearchProviderOptions { BaseUrl = server.BaseUri, ApiKey = "offline-world" })
             : new WorldSearchProvider(directory.SearchIndex, server.BaseUri);
-        _fetcher = new PageFetcher(new FetchOptions { AllowedPrivateHosts = [server.BaseUri.Host] });
+        _fetcher = new PageFetcher(new FetchOptions { AllowedPrivateOrigins = [new Uri(server.BaseUrl)] });
         Pages = new HttpPageSource(_fetcher);
     }
 

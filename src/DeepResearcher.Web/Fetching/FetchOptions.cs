@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace DeepResearcher.Web.Fetching;
 
 /// <summary>Limits of the page fetcher. Defaults follow the original's 5 s connect / 10 s read timeouts.</summary>
@@ -20,8 +22,14 @@ public sealed record FetchOptions
     public int MaxConcurrencyPerHost { get; init; } = 4;
 
     /// <summary>
-    /// Hosts (names or literal IPs) that may resolve to loopback or private addresses. Everything else that resolves
-    /// there is refused (SSRF guard). The offline world adds its own loopback host here explicitly.
+    /// Origins (scheme, host and port, e.g. <c>http://127.0.0.1:8080</c>) that may be loopback or private. Every other
+    /// target on such an address is refused (SSRF guard). The offline world allowlists exactly its own server's origin.
     /// </summary>
-    public IReadOnlyList<string> AllowedPrivateHosts { get; init; } = [];
+    public IReadOnlyList<Uri> AllowedPrivateOrigins { get; init; } = [];
+
+    /// <summary>The proxy to fetch through; default none (the environment's <c>HTTP_PROXY</c> is ignored unless this says <see cref="FetchProxy.FromEnvironment"/>).</summary>
+    public FetchProxy Proxy { get; init; } = FetchProxy.None;
+
+    /// <summary>The DNS lookup the guard and the connections use; the system resolver unless a host brings its own.</summary>
+    public Func<string, CancellationToken, Task<IPAddress[]>> ResolveHost { get; init; } = Dns.GetHostAddressesAsync;
 }

@@ -15,6 +15,7 @@ public sealed class PageFetcher : IDisposable
 {
     private readonly FetchOptions _options;
     private readonly AddressGuard _guard;
+    private readonly FetchProxyRoute? _proxy;
     private readonly HttpClient _client;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _hostSlots = new(StringComparer.OrdinalIgnoreCase);
 
@@ -27,22 +28,29 @@ public sealed class PageFetcher : IDisposable
     public PageFetcher(FetchOptions? options = null)
     {
         _options = options ?? new FetchOptions();
-        _guard = new AddressGuard(_options.AllowedPrivateHosts);
-        _client = new HttpClient(CreateHandler(_options, _guard), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _guard = new AddressGuard(_options.AllowedPrivateOrigins, _options.ResolveHost);
+        _proxy = _options.Proxy.CreateWebProxy() as FetchProxyRoute;
+        _client = new HttpClient(CreateHandler(_options, _guard, _proxy), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public FetchOptions Options => _options;
 
-    /// <summary>The handler with the connect-time address check; usable as the primary handler of a named <c>IHttpClientFactory</c> client.</summary>
-    public static SocketsHttpHandler CreateHandler(FetchOptions options, AddressGuard guard) => new()
+    /// <summary>
+    /// The handler with the connect-time address check. It is private on purpose: alone it cannot see the target behind
+    /// a proxy, so the target check before each request (<see cref="FetchFollowingRedirectsAsync"/>) must come with it.
+    /// </summary>
+    private static SocketsHttpHandler CreateHandler(FetchOptions options, AddressGuard guard, FetchProxyRoute? proxy) => new()
     {
-        AllowAutoRedirect = false, // redirects are followed by hand, to count them and report the final URL
+        AllowAutoRedirect = false, // redirects are followed by hand, to count them, check each hop and report the final URL
         ConnectTimeout = options.ConnectTimeout,
         AutomaticDecompression = DecompressionMethods.All,
         UseCookies = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         MaxConnectionsPerServer = Math.Max(1, options.MaxConcurrencyPerHost),
-        ConnectCallback = (context, cancellationToken) => ConnectAsync(guard, context, cancellationToken),
+        // Without an explicit proxy, none: the environment's HTTP_PROXY must not silently route around the guard.
+        UseProxy = proxy is not null,
+        Proxy = proxy,
+        ConnectCallback = (context, cancellationToken) => ConnectAsync(guard, proxy, context, cancellationToken),
     };
 
     public async Task<FetchResult> FetchAsync(string url, CancellationToken cancellationToken)
@@ -73,7 +81,7 @@ public sealed class PageFetcher : IDisposable
         {
             return FetchResult.Failed(uri, FetchFailureKind.Timeout, $"no complete answer within {_options.TotalTimeout.TotalSeconds:0.#} s", clock.Elapsed);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or SocketException)
         {
             return FetchResult.Failed(uri, Classify(ex, out string message), message, clock.Elapsed);
         }
@@ -84,6 +92,13 @@ public sealed class PageFetcher : IDisposable
         Uri current = requested;
         for (int hop = 0; ; hop++)
         {
+            // The target itself, before anything is sent: through a proxy the connect callback only sees the proxy.
+            bool viaProxy = _proxy?.Proxy.For(current) is not null;
+            if (await _guard.WhyRefusedAsync(current, viaProxy, cancellationToken) is { } refusal)
+            {
+                return FetchResult.Failed(requested, FetchFailureKind.Blocked, Refused(refusal), clock.Elapsed) with { FinalUrl = current };
+            }
+
             using var request = new HttpRequestMessage(HttpMethod.Get, current);
             request.Headers.UserAgent.ParseAdd(_options.UserAgent);
             request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,text/plain;q=0.9,application/pdf;q=0.8,*/*;q=0.5");
@@ -171,27 +186,31 @@ public sealed class PageFetcher : IDisposable
     private static bool IsText(string mediaType)
         => mediaType.StartsWith("text/", StringComparison.Ordinal) || mediaType is "application/xhtml+xml" or "application/xml";
 
-    private static async ValueTask<Stream> ConnectAsync(AddressGuard guard, SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    private static string Refused(string why)
+        => $"{why}: refused to prevent server-side request forgery (allowlist its origin, scheme://host:port, in AllowedPrivateOrigins if it is yours)";
+
+    private static async ValueTask<Stream> ConnectAsync(AddressGuard guard, FetchProxyRoute? proxy, SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         string host = context.DnsEndPoint.Host;
-        IPAddress[] addresses = IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(host, cancellationToken);
-        bool allowlisted = guard.IsHostAllowlisted(host);
-        string? refusal = null;
+        int port = context.DnsEndPoint.Port;
+        Uri? target = context.InitialRequestMessage.RequestUri;
+        IPAddress[] addresses = await guard.ResolveAsync(host, cancellationToken);
+        // The proxy's own address is exempt (it is often on loopback or the corporate network); the target behind it
+        // was checked before the request. Any other connection is a direct one and its addresses are checked again here,
+        // so a name that re-resolves inward since that check (DNS rebinding) is still refused.
+        bool exempt = target is not null && (proxy?.IsProxyOf(target, host, port) == true || guard.IsOriginAllowlisted(target.Scheme, host, port));
+        if (!exempt && AddressGuard.WhyAnyBlocked(host, addresses) is { } refusal)
+        {
+            throw new BlockedAddressException(Refused(refusal));
+        }
+
         Exception? lastError = null;
         foreach (IPAddress address in addresses)
         {
-            if (!allowlisted && AddressGuard.WhyBlocked(address) is { } why)
-            {
-                refusal ??= $"{host} resolves to {why} ({address})";
-                continue;
-            }
-
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken);
+                await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken);
                 return new NetworkStream(socket, ownsSocket: true);
             }
             catch (Exception ex) when (ex is SocketException or OperationCanceledException)
@@ -205,15 +224,10 @@ public sealed class PageFetcher : IDisposable
             }
         }
 
-        if (lastError is null && refusal is not null)
-        {
-            throw new BlockedAddressException($"{refusal}: refused to prevent server-side request forgery (allowlist the host if it is yours)");
-        }
-
         throw lastError ?? new SocketException((int)SocketError.HostNotFound);
     }
 
-    private static FetchFailureKind Classify(HttpRequestException ex, out string message)
+    private static FetchFailureKind Classify(Exception ex, out string message)
     {
         for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
         {

@@ -58,8 +58,8 @@ public sealed class PageFetcherTests : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    private static PageFetcher Fetcher(FetchOptions? options = null)
-        => new((options ?? new FetchOptions()) with { AllowedPrivateHosts = options?.AllowedPrivateHosts.Count > 0 ? options.AllowedPrivateHosts : ["127.0.0.1"] });
+    private PageFetcher Fetcher(FetchOptions? options = null)
+        => new((options ?? new FetchOptions()) with { AllowedPrivateOrigins = options?.AllowedPrivateOrigins.Count > 0 ? options.AllowedPrivateOrigins : [new Uri(_base)] });
 
     [Fact]
     public async Task Fetches_html_with_its_charset()
@@ -144,6 +144,12 @@ public sealed class PageFetcherTests : IAsyncLifetime
     [InlineData("http://[::1]/", "loopback")]
     [InlineData("http://[fe80::1]/", "link-local")]
     [InlineData("http://0.0.0.0/", "unspecified")]
+    [InlineData("http://2852039166/", "metadata")]
+    [InlineData("http://[::a9fe:a9fe]/", "metadata")]
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/", "metadata")]
+    [InlineData("http://[2002:a9fe:a9fe::1]/", "metadata")]
+    [InlineData("http://[::ffff:10.0.0.1]/", "private")]
+    [InlineData("http://198.18.0.1/", "benchmarking")]
     public async Task Internal_addresses_are_refused(string url, string why)
     {
         using var fetcher = new PageFetcher(new FetchOptions { ConnectTimeout = TimeSpan.FromSeconds(2) });
@@ -158,8 +164,8 @@ public sealed class PageFetcherTests : IAsyncLifetime
     public async Task A_hostname_that_resolves_to_loopback_is_refused_unless_allowlisted()
     {
         string port = new Uri(_base).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using PageFetcher guarded = Fetcher(); // allowlists 127.0.0.1 only, not the name
-        using var allowed = new PageFetcher(new FetchOptions { AllowedPrivateHosts = ["localhost"] });
+        using PageFetcher guarded = Fetcher(); // allowlists http://127.0.0.1:port only, not the name
+        using var allowed = new PageFetcher(new FetchOptions { AllowedPrivateOrigins = [new Uri($"http://localhost:{port}")] });
 
         FetchResult refused = await guarded.FetchAsync($"http://localhost:{port}/page", TestContext.Current.CancellationToken);
         FetchResult served = await allowed.FetchAsync($"http://localhost:{port}/page", TestContext.Current.CancellationToken);
@@ -170,13 +176,43 @@ public sealed class PageFetcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Another_loopback_port_than_the_allowlisted_origin_is_refused()
+    {
+        await using var other = new DeepResearcher.Testing.RecordingHttpServer(_ => DeepResearcher.Testing.HttpReply.Page("<p>another service</p>"));
+        using PageFetcher fetcher = Fetcher(); // allowlists this test's server origin only
+
+        FetchResult page = await fetcher.FetchAsync(other.Url + "metrics", TestContext.Current.CancellationToken);
+
+        Assert.Equal(FetchFailureKind.Blocked, page.Failure);
+        Assert.Contains("loopback", page.Error, StringComparison.Ordinal);
+        Assert.Empty(other.RequestLines);
+    }
+
+    [Fact]
+    public async Task A_name_that_rebinds_inward_after_the_check_is_refused_at_connect_time()
+    {
+        int lookups = 0;
+        using var fetcher = new PageFetcher(new FetchOptions
+        {
+            // The first answer (the check before the request) is public, the second (the connection) is this test's server.
+            ResolveHost = (_, _) => Task.FromResult<System.Net.IPAddress[]>([Interlocked.Increment(ref lookups) == 1 ? System.Net.IPAddress.Parse("8.8.8.8") : System.Net.IPAddress.Loopback]),
+        });
+
+        FetchResult page = await fetcher.FetchAsync($"http://rebind.example:{new Uri(_base).Port}/page", TestContext.Current.CancellationToken);
+
+        Assert.Equal(FetchFailureKind.Blocked, page.Failure);
+        Assert.Contains("rebind.example resolves to a loopback address", page.Error, StringComparison.Ordinal);
+        Assert.Equal(2, lookups);
+    }
+
+    [Fact]
     public async Task A_redirect_to_an_internal_address_is_refused_too()
     {
         using PageFetcher fetcher = Fetcher();
 
         FetchResult page = await fetcher.FetchAsync(_base + "/to-metadata", TestContext.Current.CancellationToken);
 
-        // The address check runs at connect time for every hop, so a redirect inward is stopped like a direct request.
+        // The target check runs before every hop, so a redirect inward is stopped like a direct request.
         Assert.Equal(FetchFailureKind.Blocked, page.Failure);
         Assert.Contains("metadata", page.Error, StringComparison.Ordinal);
     }
