@@ -91,6 +91,7 @@ public static class BehaviourAnalyzer
             AnswerSeenTurn = answerSeen,
             SearchesAfterAnswerSeen = searchesAfter,
             GoldObserved = goldObserved,
+            YesNoQuestion = golds.Count > 0 && golds.All(g => Normalize(g) is " yes " or " no "),
             MissedSearchesFollowedUp = missedFollowedUp,
             Reformulations = reformulations,
             Abstained = abstained,
