@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using DeepResearcher.Cli.Commands;
 
 namespace DeepResearcher.Cli;
@@ -17,6 +18,7 @@ public static class DeepResearcherCli
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        CommandHelp.ApplyTo(root);
         return root;
     }
 
@@ -24,6 +26,11 @@ public static class DeepResearcherCli
     public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ParseResult parse = Build().Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            return await ParseErrors.WriteAsync(parse, error);
+        }
+
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         return await parse.InvokeAsync(configuration, cancellationToken);
     }

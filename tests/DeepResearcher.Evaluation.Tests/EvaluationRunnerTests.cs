@@ -57,6 +57,28 @@ public class EvaluationRunnerTests
     }
 
     [Fact]
+    public async Task Progress_gets_every_count_in_order_and_replaces_the_line_per_question()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDirectory();
+        var run = new RunDirectory(dir.Path);
+        await new EvaluationRunner((_, _) => ScriptedPolicy.Answering("x"), new UnconfiguredToolbox(), new EvaluationRunOptions())
+            .RunAsync(run, Manifest, Questions(3), null, ct);
+        var counts = new List<(int Done, int Total, bool HasResult)>();
+        var log = new List<string>();
+        var runner = new EvaluationRunner((_, _) => ScriptedPolicy.Answering("x"), new UnconfiguredToolbox(), new EvaluationRunOptions { Concurrency = 4 })
+        {
+            Progress = new Recorder<EvaluationProgress>(p => counts.Add((p.Done, p.Total, p.Latest is not null))),
+        };
+
+        await runner.RunAsync(run, Manifest, Questions(12), new Recorder(log), ct);
+
+        // Resumed from 3, then every count to 12 once, in order, each with its result.
+        Assert.Equal([(3, 12, false), .. Enumerable.Range(4, 9).Select(n => (n, 12, true))], counts);
+        Assert.DoesNotContain(log, l => l.StartsWith("[4/12]", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Resuming_with_another_model_is_refused()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
@@ -179,6 +201,11 @@ public class EvaluationRunnerTests
 
         public Task<ModelReply> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken)
             => throw new HttpRequestException("connection refused by http://127.0.0.1:9");
+    }
+
+    private sealed class Recorder<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 
     private sealed class Recorder(List<string> lines) : IProgress<string>

@@ -161,7 +161,7 @@ public sealed class ServerTests(TinyWorld tiny)
         using var blocker = new TcpListener(IPAddress.Loopback, 0);
         blocker.Start();
         int port = ((IPEndPoint)blocker.LocalEndpoint).Port;
-        var ex = await Assert.ThrowsAsync<IOException>(() => WorldWebServer.StartAsync(tiny.Directory, port, Ct));
+        var ex = await Assert.ThrowsAsync<PortInUseException>(() => WorldWebServer.StartAsync(tiny.Directory, port, Ct));
         Assert.Contains("already in use", ex.Message, StringComparison.Ordinal);
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
     }

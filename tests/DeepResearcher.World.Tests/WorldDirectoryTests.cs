@@ -104,7 +104,7 @@ public sealed class WorldDirectoryTests(TinyWorld tiny)
 
             string world = Path.Combine(root, "world");
             await WorldBuilder.BuildAsync(new WorldBuildOptions { OutDir = world, Seed = 1, Size = WorldSize.Tiny }, null, Ct);
-            var exists = await Assert.ThrowsAsync<IOException>(() => WorldBuilder.BuildAsync(new WorldBuildOptions { OutDir = world, Seed = 2, Size = WorldSize.Tiny }, null, Ct));
+            var exists = await Assert.ThrowsAsync<WorldExistsException>(() => WorldBuilder.BuildAsync(new WorldBuildOptions { OutDir = world, Seed = 2, Size = WorldSize.Tiny }, null, Ct));
             Assert.Contains("already exists", exists.Message, StringComparison.Ordinal);
             var replaced = await WorldBuilder.BuildAsync(new WorldBuildOptions { OutDir = world, Seed = 2, Size = WorldSize.Tiny, Overwrite = true }, null, Ct);
             using var opened = await WorldDirectory.OpenAsync(world, verifyHashes: true, Ct);

@@ -19,13 +19,17 @@ internal static class CommandErrors
         catch (Exception ex) when (ex is DataFileException or ChatModelException or ArgumentException or FileNotFoundException
                                        or DirectoryNotFoundException or InvalidDataException or UsageException
                                        or InvalidWorldDirectoryException or InvalidOperationException or CheckpointFormatException
-                                       or DeepResearcher.Training.Configuration.ConfigException)
+                                       or DeepResearcher.Training.Configuration.ConfigException
+                                       or IOException or UnauthorizedAccessException)
         {
-            string message = ex is ArgumentException { ParamName: { } name } argument
-                ? argument.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
-                : ex.Message;
-            await error.WriteLineAsync("error: " + message);
+            await error.WriteLineAsync("error: " + MessageOf(ex));
             return BadInput;
         }
     }
+
+    /// <summary>The message without the " (Parameter 'name')" that .NET appends to an argument exception's.</summary>
+    public static string MessageOf(Exception ex)
+        => ex is ArgumentException { ParamName: { } name } argument
+            ? argument.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
+            : ex.Message;
 }

@@ -32,8 +32,15 @@ internal static class DataCommand
         };
         filter.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
-            var log = new ProgressLog(parse.InvocationConfiguration.Error);
+            var log = ProgressConsole.For(parse);
             IReadOnlyList<QaExample> examples = await QaDataset.LoadAsync(parse.GetRequiredValue(input).FullName, cancellationToken);
+            IReadOnlyDictionary<string, double>? ratios = parse.GetValue(mix) is { } mixText ? TrainingMix.ParseRatios(mixText) : null;
+            if (ratios is not null)
+            {
+                // Before the filters: they call a model for every question, and a misspelt source should not wait for them.
+                TrainingMix.CheckSources(ratios, examples);
+            }
+
             bool useQuality = !parse.GetValue(noQuality);
             bool useContamination = !parse.GetValue(noContamination);
             QualityFilter? quality = null;
@@ -61,9 +68,9 @@ internal static class DataCommand
 
             var keptIds = new HashSet<string>(decisions.Where(d => d.Kept).Select(d => d.Id), StringComparer.Ordinal);
             IReadOnlyList<QaExample> kept = [.. examples.Where(e => keptIds.Contains(e.Id))];
-            if (parse.GetValue(mix) is { } mixText)
+            if (ratios is not null)
             {
-                (IReadOnlyList<QaExample> mixed, IReadOnlyList<string> shortfalls) = TrainingMix.Build(kept, TrainingMix.ParseRatios(mixText), parse.GetValue(mixTotal), parse.GetValue(seed));
+                (IReadOnlyList<QaExample> mixed, IReadOnlyList<string> shortfalls) = TrainingMix.Build(kept, ratios, parse.GetValue(mixTotal), parse.GetValue(seed));
                 foreach (string shortfall in shortfalls)
                 {
                     log.Report("mix shortfall: " + shortfall);

@@ -29,7 +29,7 @@ internal static class EvalJudgeCommand
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
-            var log = new ProgressLog(parse.InvocationConfiguration.Error);
+            var log = ProgressConsole.For(parse);
             RunDirectory run = RunDirectory.Open(parse.GetRequiredValue(dir).FullName);
             var judgeClient = new OpenAIChatModel(new OpenAIChatModelOptions
             {

@@ -23,6 +23,8 @@ internal static class EvalRunCommand
 {
     public static Command Create()
     {
+        var policyOptions = new PolicyOptions();
+        var toolSources = new ToolOptions();
         var data = new Option<FileInfo>("--data") { Description = "JSONL questions: the original's schema, FlashRAG's golden_answers, or a world's questions file.", Required = true };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run directory to write (and to resume, when it already holds results).", Required = true };
         var name = new Option<string?>("--name") { Description = "Run name for run.json and the report (default: the directory's name)." };
@@ -30,29 +32,29 @@ internal static class EvalRunCommand
         var limit = new Option<int?>("--limit") { Description = "At most N questions in all." };
         var perSource = new Option<int?>("--per-source") { Description = "At most N questions per source, drawn with --seed (the paper drew 512)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the --per-source draw and of sampling.", DefaultValueFactory = _ => 0 };
-        var modelUrl = new Option<string?>("--model-url") { Description = "Policy: base URL of an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1." };
-        var model = new Option<string?>("--model") { Description = "Policy: model name at that endpoint." };
-        var apiKeyEnv = new Option<string>("--api-key-env") { Description = "Environment variable holding the policy's API key (never printed).", DefaultValueFactory = _ => "OPENAI_API_KEY" };
-        var expert = new Option<DirectoryInfo?>("--expert") { Description = "Policy: the scripted expert demonstrator of this world (world questions only)." };
+        var modelUrl = policyOptions.ModelUrl;
+        var model = policyOptions.Model;
+        var apiKeyEnv = policyOptions.ApiKeyEnv;
+        var expert = new Option<DirectoryInfo?>("--expert") { Description = "Policy: the scripted expert demonstrator of this world (world questions only); its world is also the tools' unless --world names another." };
         var noisy = new Option<bool>("--noisy") { Description = "Make the expert imperfect (vague first queries, extra browses, giving up)." };
         var checkpoint = new Option<DirectoryInfo?>("--checkpoint") { Description = "Policy: a local Hugging Face checkpoint (config.json, model.safetensors, tokenizer.json) run by the engine's batched sampler." };
         var compact = new Option<bool>("--compact") { Description = "Use the offline-tiny prompt and observation settings (short system prompt, no tool schemas, 3 results, short snippets), as a model trained by 'train' expects." };
-        var search = new Option<string?>("--search") { Description = "Tools: real web search (auto, serper, brave, google, tavily, searxng; keys from the environment) with the fetcher and the extractive reader." };
-        var record = new Option<DirectoryInfo?>("--record") { Description = "Record every tool call and its result into this snapshot directory." };
-        var replay = new Option<DirectoryInfo?>("--replay") { Description = "Tools: answer tool calls only from this snapshot directory (offline, deterministic)." };
-        var world = new Option<DirectoryInfo?>("--world") { Description = "Tools: serve this offline world and research on it (default with --expert: the expert's world; otherwise no tools)." };
+        var search = toolSources.Search;
+        var record = toolSources.Record;
+        var replay = toolSources.Replay;
+        var world = toolSources.World;
         var concurrency = new Option<int>("--concurrency") { Description = "Questions researched at once.", DefaultValueFactory = _ => 4 };
         var samples = new Option<int>("--samples") { Description = "Trajectories per question; above 1 the report shows avg@n and pass@n.", DefaultValueFactory = _ => 1 };
         var temperature = new Option<float?>("--temperature") { Description = "Sampling temperature (default: 0, greedy, for one sample; 1.0 for several)." };
-        var topP = new Option<float>("--top-p") { Description = "Nucleus sampling threshold.", DefaultValueFactory = _ => 1.0f };
-        var maxTurns = new Option<int>("--max-turns") { Description = "Generation rounds, the final answer included.", DefaultValueFactory = _ => 10 };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Token limit per turn.", DefaultValueFactory = _ => 2000 };
-        var maxContext = new Option<int>("--max-context") { Description = "The model's context window in tokens.", DefaultValueFactory = _ => 32768 };
-        var template = new Option<string>("--template") { Description = "Chat template of the model: qwen2.5 or llama3.", DefaultValueFactory = _ => "qwen2.5" };
-        var format = new Option<ObservationFormat>("--observation-format") { Description = "Paper (the original's Python-style lists) or Json.", DefaultValueFactory = _ => ObservationFormat.Paper };
-        var prefill = new Option<bool>("--prefill") { Description = "Start every turn with <think> through vLLM's continue_final_message." };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds per model request attempt.", DefaultValueFactory = _ => 120 };
-        var retries = new Option<int>("--retries") { Description = "Retries per model request on 408/429/5xx and network errors.", DefaultValueFactory = _ => 4 };
+        var topP = policyOptions.TopP;
+        var maxTurns = policyOptions.MaxTurns;
+        var maxTokens = policyOptions.MaxTokens;
+        var maxContext = policyOptions.MaxContext;
+        var template = policyOptions.Template;
+        var format = policyOptions.ObservationFormat;
+        var prefill = policyOptions.Prefill;
+        var timeout = policyOptions.Timeout;
+        var retries = policyOptions.Retries;
         var baseline = new Option<string?>("--baseline") { Description = "Instead of the research agent, the paper's prompt baseline with the --model policy: cot (no tools) or cot-rag (one search with the question, top results in the prompt; needs --world)." };
         var judgeUrl = new Option<string?>("--judge-url") { Description = "Judge the run with an LLM when it ends (as 'eval judge'): base URL of an OpenAI-compatible endpoint." };
         var judgeModel = new Option<string?>("--judge-model") { Description = "The judge model for --judge-url (the paper used gpt-4o-mini); its key is read from --judge-api-key-env." };
@@ -67,7 +69,7 @@ internal static class EvalRunCommand
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
-            var log = new ProgressLog(parse.InvocationConfiguration.Error);
+            var log = ProgressConsole.For(parse);
             string dataPath = parse.GetRequiredValue(data).FullName;
             var disposables = new List<object>();
             DirectoryInfo? expertDir = parse.GetValue(expert);
@@ -111,6 +113,11 @@ internal static class EvalRunCommand
             }
 
             Core.Rewards.MetricRules rules = MetricRulesOption.Parse(parse.GetValue(metricRules));
+            if (baselineKind != BaselineKind.Cot && expertDir is null && parse.GetValue(world) is null && parse.GetValue(search) is null && parse.GetValue(replay) is null)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync(ToolOptions.NoSearchWarning);
+            }
+
             int sampleCount = parse.GetValue(samples);
             if (sampleCount < 1 || parse.GetValue(concurrency) < 1 || parse.GetValue(maxTurns) < 1)
             {
@@ -247,17 +254,18 @@ internal static class EvalRunCommand
                 };
                 log.Report($"{examples.Count} questions × {sampleCount} sample(s), concurrency {parse.GetValue(concurrency)}, into {root}");
                 var runOptions = new EvaluationRunOptions { Concurrency = parse.GetValue(concurrency), Samples = sampleCount, Agent = agentOptions, MetricRules = rules };
+                IProgress<EvaluationProgress> progress = ProgressOf(log, sampleCount == 1 ? "question" : "sample");
                 EvaluationRunner runner;
                 if (baselineKind is BaselineKind kind)
                 {
                     var cot = new CotBaseline(policy(examples[0], 0), kind, kind == BaselineKind.CotRag ? toolbox : null, parse.GetValue(topResults),
                         agentOptions.Sampling with { MaxTokens = agentOptions.MaxTokensPerTurn });
-                    runner = new EvaluationRunner(cot.RunAsync, runOptions);
+                    runner = new EvaluationRunner(cot.RunAsync, runOptions) { Progress = progress };
                     manifest.Config["baseline"] = parse.GetValue(baseline);
                 }
                 else
                 {
-                    runner = new EvaluationRunner(policy, toolbox, runOptions);
+                    runner = new EvaluationRunner(policy, toolbox, runOptions) { Progress = progress };
                 }
 
                 EvaluationRunSummary summary = await runner.RunAsync(new RunDirectory(root), manifest, examples, log, cancellationToken);
@@ -291,6 +299,23 @@ internal static class EvalRunCommand
             }
         }));
         return command;
+    }
+
+    /// <summary>The run's counts as the console's progress, with the mean F1 of this session's trajectories so far.</summary>
+    private static SynchronousProgress<EvaluationProgress> ProgressOf(ProgressConsole console, string unit)
+    {
+        double f1Sum = 0;
+        int scored = 0;
+        return new SynchronousProgress<EvaluationProgress>(p =>
+        {
+            if (p.Latest is { } result)
+            {
+                f1Sum += result.F1;
+                scored++;
+            }
+
+            console.Report(new ProgressUpdate("eval", p.Done, p.Total, unit, scored == 0 ? string.Empty : FormattableString.Invariant($"F1 {f1Sum / scored * 100:F1}")));
+        });
     }
 
     /// <summary>The same table as <c>eval score</c> prints, from the run's results (avg over samples).</summary>

@@ -8,6 +8,7 @@ internal static class MetricRulesOption
 {
     public static Option<string?> Create() => new("--metric-rules")
     {
+        HelpName = "RULE,RULE",
         Description = "Comma-separated departures from the published metrics (default none: SQuAD v1.1 EM/F1 and the original's set-F1 exactly): "
             + string.Join("; ", MetricRuleNames.All.Select(r => $"{r.Name}: {r.Description}")) + ".",
     };

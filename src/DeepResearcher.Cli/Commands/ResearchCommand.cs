@@ -15,22 +15,25 @@ internal static class ResearchCommand
 {
     public static Command Create()
     {
+        var policyOptions = new PolicyOptions();
         var question = new Argument<string>("question") { Description = "The question to research." };
-        var modelUrl = new Option<string>("--model-url") { Description = "Base URL of an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1.", Required = true };
-        var model = new Option<string>("--model") { Description = "Model name at that endpoint.", Required = true };
-        var apiKeyEnv = new Option<string>("--api-key-env") { Description = "Environment variable that holds the API key (never printed).", DefaultValueFactory = _ => "OPENAI_API_KEY" };
-        var maxTurns = new Option<int>("--max-turns") { Description = "Generation rounds, the final answer included.", DefaultValueFactory = _ => 10 };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Token limit per turn.", DefaultValueFactory = _ => 2000 };
-        var maxContext = new Option<int>("--max-context") { Description = "The model's context window in tokens.", DefaultValueFactory = _ => 32768 };
+        var modelUrl = policyOptions.ModelUrl;
+        modelUrl.Required = true;
+        var model = policyOptions.Model;
+        model.Required = true;
+        var apiKeyEnv = policyOptions.ApiKeyEnv;
+        var maxTurns = policyOptions.MaxTurns;
+        var maxTokens = policyOptions.MaxTokens;
+        var maxContext = policyOptions.MaxContext;
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 0.6f };
-        var topP = new Option<float>("--top-p") { Description = "Nucleus sampling threshold.", DefaultValueFactory = _ => 1.0f };
+        var topP = policyOptions.TopP;
         var seed = new Option<long?>("--seed") { Description = "Sampling seed, where the server supports one." };
-        var template = new Option<string>("--template") { Description = "Chat template of the model: qwen2.5 or llama3.", DefaultValueFactory = _ => "qwen2.5" };
-        var format = new Option<ObservationFormat>("--observation-format") { Description = "How tool output is shown to the model: Paper (the original's Python-style lists) or Json.", DefaultValueFactory = _ => ObservationFormat.Paper };
+        var template = policyOptions.Template;
+        var format = policyOptions.ObservationFormat;
         var onError = new Option<ProtocolErrorPolicy>("--on-protocol-error") { Description = "FeedBack: tell the model its turn was malformed and let it retry; Terminate: stop (as in training).", DefaultValueFactory = _ => ProtocolErrorPolicy.FeedBack };
-        var prefill = new Option<bool>("--prefill") { Description = "Start every turn with <think> through vLLM's continue_final_message (as the original did)." };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds per model request attempt.", DefaultValueFactory = _ => 120 };
-        var retries = new Option<int>("--retries") { Description = "Retries per model request on 408/429/5xx and network errors, with backoff that honours Retry-After.", DefaultValueFactory = _ => 4 };
+        var prefill = policyOptions.Prefill;
+        var timeout = policyOptions.Timeout;
+        var retries = policyOptions.Retries;
         var json = new Option<bool>("--json") { Description = "Print the whole trajectory as JSON instead of just the answer." };
         var outFile = new Option<FileInfo?>("--out") { Description = "Append the trajectory as one JSONL line to this file." };
 
@@ -53,8 +56,8 @@ internal static class ResearchCommand
 
                 var chatModel = new OpenAIChatModel(new OpenAIChatModelOptions
                 {
-                    BaseUrl = OptionUrl.Parse("--model-url", parse.GetRequiredValue(modelUrl)),
-                    Model = parse.GetRequiredValue(model),
+                    BaseUrl = OptionUrl.Parse("--model-url", parse.GetRequiredValue(modelUrl)!),
+                    Model = parse.GetRequiredValue(model)!,
                     ApiKeyEnvironmentVariable = parse.GetRequiredValue(apiKeyEnv),
                     Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                     ContinueFinalMessage = parse.GetValue(prefill),
@@ -73,7 +76,7 @@ internal static class ResearchCommand
                 (ToolboxSpec spec, IAsyncDisposable? renderer) = await toolOptions.ToSpecAsync(parse);
                 await using IAsyncDisposable? _ = renderer;
                 await using ComposedToolbox tools = await ToolboxComposer.CreateAsync(spec, cancellationToken);
-                await error.WriteLineAsync($"tools: {tools.Description}");
+                await error.WriteLineAsync(toolOptions.HasNoSearch(parse) ? ToolOptions.NoSearchWarning : $"tools: {tools.Description}");
                 var agent = new ResearchAgent(chatModel, tools.Toolbox, options);
                 Trajectory trajectory = await agent.RunAsync(parse.GetRequiredValue(question), cancellationToken, progress: new TurnPrinter(error));
 

@@ -29,6 +29,13 @@ internal sealed class ToolOptions
 
     public Option<BrowseMode> Browse { get; } = new("--browse-mode") { Description = "Which URLs browse_webpage accepts: Strict (latest search results), Lenient (any results so far) or Any.", DefaultValueFactory = _ => BrowseMode.Strict };
 
+    /// <summary>What research and eval run print when no option gives the agent a search backend (they still run: a closed-book run is a baseline).</summary>
+    public const string NoSearchWarning =
+        "warning: no search backend, so every web_search and browse_webpage call will fail; add --search auto (the providers whose keys are set), --world DIR (an offline world) or --replay DIR";
+
+    /// <summary>True when none of --world, --search and --replay is given.</summary>
+    public bool HasNoSearch(ParseResult parse) => parse.GetValue(World) is null && parse.GetValue(Search) is null && parse.GetValue(Replay) is null;
+
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { World, Search, Reader, ReaderModelUrl, ReaderModel, Cache, PostgresCache, Record, Replay, RenderJavaScript, Browse })

@@ -45,6 +45,8 @@ internal static class TrainCommand
                 effective.Model.Path = modelDir.FullName;
             }
 
+            // The command-line overrides are values of the config too: checked as the file's are, before anything is printed or run.
+            TrainingConfigFile.ValidateValues(effective);
             TextWriter output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(printConfig))
             {
@@ -58,8 +60,7 @@ internal static class TrainCommand
             }
 
             await TrainingPreflight.CheckAsync(effective, cancellationToken);
-            TextWriter error = parse.InvocationConfiguration.Error;
-            var console = new TrainingConsole(error, isTerminal: ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected);
+            var console = ProgressConsole.For(parse);
             var pipeline = new TrainingPipeline(effective, parse.GetRequiredValue(outDir).FullName, console)
             {
                 Resume = parse.GetValue(resume),

@@ -29,10 +29,19 @@ internal static class WorldCommand
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             WorldSize worldSize = ParseSize(parse.GetRequiredValue(size));
-            WorldManifest manifest = await WorldBuilder.BuildAsync(
-                new WorldBuildOptions { OutDir = parse.GetRequiredValue(outDir).FullName, Seed = parse.GetValue(seed), Size = worldSize, Overwrite = parse.GetValue(overwrite) },
-                new ProgressLog(parse.InvocationConfiguration.Error),
-                cancellationToken);
+            WorldManifest manifest;
+            try
+            {
+                manifest = await WorldBuilder.BuildAsync(
+                    new WorldBuildOptions { OutDir = parse.GetRequiredValue(outDir).FullName, Seed = parse.GetValue(seed), Size = worldSize, Overwrite = parse.GetValue(overwrite) },
+                    ProgressConsole.For(parse),
+                    cancellationToken);
+            }
+            catch (WorldExistsException ex)
+            {
+                throw new UsageException($"world directory '{ex.Directory}' already exists; add --overwrite to replace it, or choose another --out");
+            }
+
             await output.WriteLineAsync($"world written to {parse.GetRequiredValue(outDir).FullName}");
             await output.WriteLineAsync($"seed {manifest.Seed}, size {manifest.Size}, generator {manifest.GeneratorVersion}, content hash {manifest.ContentHash}");
             await output.WriteLineAsync(manifest.Statistics.ToString());
@@ -49,7 +58,17 @@ internal static class WorldCommand
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             using WorldDirectory world = await WorldDirectory.OpenAsync(parse.GetRequiredValue(dir).FullName, verifyHashes: true, cancellationToken);
-            await using RunningWorldServer server = await WorldWebServer.StartAsync(world, parse.GetValue(port), cancellationToken);
+            RunningWorldServer server;
+            try
+            {
+                server = await WorldWebServer.StartAsync(world, parse.GetValue(port), cancellationToken);
+            }
+            catch (PortInUseException ex)
+            {
+                throw new UsageException($"port {ex.Port} on 127.0.0.1 is already in use; choose another with --port N, or --port 0 to pick a free one");
+            }
+
+            await using RunningWorldServer _ = server;
             TextWriter output = parse.InvocationConfiguration.Output;
             await output.WriteLineAsync($"serving {world.Root} at {server.BaseUrl}/ (search: POST {server.BaseUrl}/search with {{\"q\": …}} and any X-API-KEY); Ctrl+C stops");
             await output.FlushAsync(cancellationToken);
@@ -75,7 +94,7 @@ internal static class WorldCommand
         }
         catch (ArgumentException ex)
         {
-            throw new UsageException($"--size '{text}': {ex.Message}");
+            throw new UsageException($"--size '{text}': {CommandErrors.MessageOf(ex)}");
         }
     }
 }

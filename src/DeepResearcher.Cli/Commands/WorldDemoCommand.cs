@@ -29,7 +29,7 @@ internal static class WorldDemoCommand
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
-            var log = new ProgressLog(parse.InvocationConfiguration.Error);
+            var log = ProgressConsole.For(parse);
             QuestionSplit questionSplit = Enum.TryParse(parse.GetRequiredValue(split), ignoreCase: true, out QuestionSplit s) && Enum.IsDefined(s)
                 ? s
                 : throw new UsageException($"--split '{parse.GetRequiredValue(split)}' is not one of train, dev, test");
@@ -43,12 +43,16 @@ internal static class WorldDemoCommand
 
             log.Report($"world served at {world.Server.BaseUrl}; {questions.Count} {questionSplit.ToString().ToLowerInvariant()} questions");
             int done = 0;
-            var progress = new SynchronousProgress<DemonstrationResult>(_ =>
+            double f1Sum = 0;
+            var order = new Lock();
+            var progress = new SynchronousProgress<DemonstrationResult>(result =>
             {
-                int count = Interlocked.Increment(ref done);
-                if (count % 50 == 0 || count == questions.Count)
+                // Counted and reported under one lock: the demonstrations finish on several threads.
+                lock (order)
                 {
-                    log.Report($"{count}/{questions.Count} questions researched");
+                    done++;
+                    f1Sum += result.Scores.F1;
+                    log.Report(new ProgressUpdate("demo", done, questions.Count, "question", FormattableString.Invariant($"F1 {f1Sum / done * 100:F1}")));
                 }
             });
             IReadOnlyList<DemonstrationResult> results = await DemonstrationRun.RunAsync(

@@ -26,6 +26,21 @@ public static class TrainingMix
         return ratios.Count > 0 ? ratios : throw new ArgumentException("the mix names no source");
     }
 
+    /// <summary>
+    /// Fails when the mix names a source the data does not have (a misspelling would otherwise only shrink the mix),
+    /// listing the sources it has.
+    /// </summary>
+    public static void CheckSources(IReadOnlyDictionary<string, double> ratios, IReadOnlyList<QaExample> examples)
+    {
+        var known = new SortedSet<string>(examples.Select(e => e.Source), StringComparer.Ordinal);
+        string[] unknown = [.. ratios.Keys.Where(source => !known.Contains(source)).Order(StringComparer.Ordinal)];
+        if (unknown.Length > 0)
+        {
+            throw new ArgumentException(
+                $"--mix names {(unknown.Length == 1 ? "a source" : "sources")} the data does not have: {string.Join(", ", unknown)}; its sources are {(known.Count == 0 ? "none" : string.Join(", ", known))}");
+        }
+    }
+
     public static (IReadOnlyList<QaExample> Mix, IReadOnlyList<string> Shortfalls) Build(
         IReadOnlyList<QaExample> examples, IReadOnlyDictionary<string, double> ratios, int total, int seed)
     {

@@ -33,6 +33,12 @@ public sealed class EvaluationRunner
         _options = options;
     }
 
+    /// <summary>
+    /// Receives the count after every finished trajectory. When set, the log gets no line per question (a console turns
+    /// the counts into a bar or a few lines); without it, the log gets one line per question.
+    /// </summary>
+    public IProgress<EvaluationProgress>? Progress { get; init; }
+
     public async Task<EvaluationRunSummary> RunAsync(
         RunDirectory run, RunManifest manifest, IReadOnlyList<QaExample> examples, IProgress<string>? log, CancellationToken cancellationToken)
     {
@@ -91,6 +97,8 @@ public sealed class EvaluationRunner
         }
 
         int completed = 0, failures = 0;
+        var progressOrder = new Lock();
+        Progress?.Report(new EvaluationProgress(skipped, total, null));
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         string? abortReason = null;
         await using (var trajectories = new JsonlAppender(run.TrajectoriesPath))
@@ -124,8 +132,19 @@ public sealed class EvaluationRunner
                         await trajectories.AppendAsync(TrajectoryJson.Serialize(trajectory), ct);
                         // Once its trajectory is on disk, the result goes too: a pair split by Ctrl-C would be run again.
                         await results.AppendAsync(result.ToJsonLine(), CancellationToken.None);
-                        int count = Interlocked.Increment(ref completed);
-                        log?.Report(ProgressLine(count + skipped, total, result, trajectory));
+                        if (Progress is not null)
+                        {
+                            // Counted and reported under one lock, so the counts arrive in order.
+                            lock (progressOrder)
+                            {
+                                Progress.Report(new EvaluationProgress(Interlocked.Increment(ref completed) + skipped, total, result));
+                            }
+                        }
+                        else
+                        {
+                            int count = Interlocked.Increment(ref completed);
+                            log?.Report(ProgressLine(count + skipped, total, result, trajectory));
+                        }
                     });
             }
             catch (OperationCanceledException) when (abortReason is not null && !cancellationToken.IsCancellationRequested)

@@ -47,7 +47,9 @@ public static class TrainingConfigFile
                 .WithNamingConvention(UnderscoredNamingConvention.Instance)
                 .WithObjectFactory(new PresetObjectFactory(config))
                 .Build();
-            return merging.Deserialize<TrainingConfig>(yaml) ?? config;
+            TrainingConfig loaded = merging.Deserialize<TrainingConfig>(yaml) ?? config;
+            ValidateValues(loaded);
+            return loaded;
         }
         catch (YamlException ex)
         {
@@ -64,10 +66,49 @@ public static class TrainingConfigFile
 
     public static string ToYaml(TrainingConfig config) => Writer.Serialize(config);
 
-    /// <summary>Range and consistency checks; every problem is listed, not just the first.</summary>
-    public static void Validate(TrainingConfig config)
+    private static readonly string[] WorldSizeNames = [.. Enum.GetValues<DeepResearcher.World.Generation.WorldSize>().Select(DeepResearcher.World.Generation.WorldSizes.Name)];
+
+    /// <summary>Range and consistency checks, and that the directories the config names exist; every problem is listed, not just the first.</summary>
+    public static void Validate(TrainingConfig config) => ThrowIfAny(Problems(config, checkPaths: true));
+
+    /// <summary>
+    /// The checks of <see cref="Validate"/> that need nothing but the values, for a config just read: a value out of
+    /// range fails at load (and so in --print-config), not when a run reaches the code that uses it.
+    /// </summary>
+    public static void ValidateValues(TrainingConfig config) => ThrowIfAny(Problems(config, checkPaths: false));
+
+    private static void ThrowIfAny(List<string> problems)
+    {
+        if (problems.Count == 1)
+        {
+            throw new ConfigException("invalid training config: " + problems[0]);
+        }
+
+        if (problems.Count > 1)
+        {
+            throw new ConfigException($"invalid training config ({problems.Count} problems):\n  - " + string.Join("\n  - ", problems));
+        }
+    }
+
+    private static List<string> Problems(TrainingConfig config, bool checkPaths)
     {
         var problems = new List<string>();
+        void AtLeast(string key, double value, double least)
+        {
+            if (!(value >= least))
+            {
+                problems.Add($"{key} must be ≥ {least} (got {value})");
+            }
+        }
+
+        void Probability(string key, double value)
+        {
+            if (value is < 0 or > 1 || double.IsNaN(value))
+            {
+                problems.Add($"{key} must be in [0, 1] (got {value})");
+            }
+        }
+
         void Positive(string key, double value)
         {
             if (!(value > 0))
@@ -88,6 +129,33 @@ public static class TrainingConfigFile
         Positive("trainer.total_steps", config.Trainer.TotalSteps);
         Positive("model.hidden_size", config.Model.HiddenSize);
         Positive("model.num_layers", config.Model.NumLayers);
+        Positive("model.num_heads", config.Model.NumHeads);
+        Positive("model.vocab_size", config.Model.VocabSize);
+        Positive("model.intermediate_size", config.Model.IntermediateSize);
+        Positive("sft.lr", config.Sft.Lr);
+        Positive("sft.batch_size", config.Sft.BatchSize);
+        Positive("actor.grad_clip", config.Actor.GradClip);
+        Positive("rollout.tool_timeout", config.Rollout.ToolTimeout);
+        AtLeast("sft.steps", config.Sft.Steps, 0);
+        AtLeast("sft.pretrain_steps", config.Sft.PretrainSteps, 0);
+        AtLeast("data.eval_questions", config.Data.EvalQuestions, 0);
+        AtLeast("rollout.top_k", config.Rollout.TopK, 0);
+        AtLeast("actor.weight_decay", config.Actor.WeightDecay, 0);
+        AtLeast("actor.ppo_mini_batch_size", config.Actor.PpoMiniBatchSize, 0);
+        AtLeast("actor.warmup_steps", config.Actor.WarmupSteps, 0);
+        AtLeast("trainer.test_freq", config.Trainer.TestFreq, 0);
+        AtLeast("trainer.threads", config.Trainer.Threads, 0);
+        Probability("sft.demo_hasty_rate", config.Sft.DemoHastyRate);
+        if (config.Model.Lora)
+        {
+            Positive("model.lora_rank", config.Model.LoraRank);
+            Positive("model.lora_alpha", config.Model.LoraAlpha);
+        }
+
+        if (!WorldSizeNames.Contains(config.World.Size.Trim(), StringComparer.OrdinalIgnoreCase))
+        {
+            problems.Add($"world.size must be one of {string.Join(", ", WorldSizeNames)} (got '{config.World.Size}')");
+        }
         if (config.Rollout.ValN < 0)
         {
             problems.Add($"rollout.val_n must be ≥ 0 (got {config.Rollout.ValN}); 0 evaluates greedily only");
@@ -128,7 +196,7 @@ public static class TrainingConfigFile
             problems.Add($"sft.lr_schedule must be constant or cosine (got '{config.Sft.LrSchedule}')");
         }
 
-        if (config.Model.Path.Length == 0 && config.Model.HiddenSize % config.Model.NumHeads != 0)
+        if (config.Model.Path.Length == 0 && config.Model.NumHeads > 0 && config.Model.HiddenSize % config.Model.NumHeads != 0)
         {
             problems.Add($"model.hidden_size ({config.Model.HiddenSize}) must be a multiple of model.num_heads ({config.Model.NumHeads})");
         }
@@ -138,12 +206,12 @@ public static class TrainingConfigFile
             problems.Add($"model.num_heads ({config.Model.NumHeads}) must be a multiple of model.num_kv_heads ({config.Model.NumKvHeads})");
         }
 
-        if (config.Model.Path.Length > 0 && !Directory.Exists(config.Model.Path))
+        if (checkPaths && config.Model.Path.Length > 0 && !Directory.Exists(config.Model.Path))
         {
             problems.Add($"model.path '{config.Model.Path}' does not exist (give a Hugging Face checkpoint directory with config.json, model.safetensors and tokenizer.json)");
         }
 
-        if (config.World.Dir.Length > 0 && !Directory.Exists(config.World.Dir))
+        if (checkPaths && config.World.Dir.Length > 0 && !Directory.Exists(config.World.Dir))
         {
             problems.Add($"world.dir '{config.World.Dir}' does not exist (build one with 'deepresearcher world build', or leave it empty to build one)");
         }
@@ -176,11 +244,6 @@ public static class TrainingConfigFile
             problems.Add($"sft.demo_noise must be varied, hasty or none (got '{config.Sft.DemoNoise}')");
         }
 
-        if (config.Sft.DemoHastyRate is < 0 or > 1)
-        {
-            problems.Add($"sft.demo_hasty_rate must be in [0, 1] (got {config.Sft.DemoHastyRate})");
-        }
-
         if (config.Sft.Steps > 0 && config.Sft.NumDemos <= 0)
         {
             problems.Add($"sft.num_demos must be > 0 when sft.steps > 0 (got {config.Sft.NumDemos})");
@@ -196,7 +259,7 @@ public static class TrainingConfigFile
             problems.Add($"trainer.keep_checkpoints must be ≥ 1 and trainer.save_freq, sft.save_freq ≥ 0 (got {config.Trainer.KeepCheckpoints}, {config.Trainer.SaveFreq}, {config.Sft.SaveFreq})");
         }
 
-        if (config.World.Dir.Length > 0 && Directory.Exists(config.World.Dir)
+        if (checkPaths && config.World.Dir.Length > 0 && Directory.Exists(config.World.Dir)
             && !File.Exists(Path.Combine(config.World.Dir, "questions", "train.jsonl")))
         {
             problems.Add($"world.dir '{config.World.Dir}' has no questions/train.jsonl (is it a world built by 'deepresearcher world build'?)");
@@ -207,10 +270,7 @@ public static class TrainingConfigFile
             problems.Add("rollout.n = 1 gives GRPO nothing to compare within a group; use rollout.n ≥ 2");
         }
 
-        if (problems.Count > 0)
-        {
-            throw new ConfigException("invalid training config:\n  - " + string.Join("\n  - ", problems));
-        }
+        return problems;
     }
 
     /// <summary>Makes the deserializer fill the preset's objects instead of fresh defaults, so the file overrides key by key.</summary>

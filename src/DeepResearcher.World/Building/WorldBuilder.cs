@@ -133,7 +133,7 @@ public static class WorldBuilder
         if (!empty && !isWorld)
             throw new IOException($"'{target}' exists and is not a world directory (no {WorldManifest.FileName}); refusing to replace it. Choose another output directory.");
         if (!empty && !overwrite)
-            throw new IOException($"World directory '{target}' already exists. Delete it or build with overwrite enabled.");
+            throw new WorldExistsException(target);
     }
 
     private static void Publish(string temp, string target, bool overwrite)

@@ -42,7 +42,7 @@ public static class WorldWebServer
         catch (IOException ex)
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            throw new IOException($"Cannot serve the world on 127.0.0.1:{port}: the port is already in use. Choose another port, or 0 to pick a free one.", ex);
+            throw new PortInUseException(port, ex);
         }
         catch
         {

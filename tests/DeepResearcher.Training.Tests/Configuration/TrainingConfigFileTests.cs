@@ -45,6 +45,47 @@ public sealed class TrainingConfigFileTests : IDisposable
         Assert.Contains("unknown key", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("actor:\n  lr: -1\n", "actor.lr must be > 0 (got -1)")]
+    [InlineData("sft:\n  lr: 0\n", "sft.lr must be > 0 (got 0)")]
+    [InlineData("model:\n  num_heads: 0\n", "model.num_heads must be > 0 (got 0)")]
+    [InlineData("sft:\n  steps: -3\n", "sft.steps must be ≥ 0 (got -3)")]
+    [InlineData("sft:\n  demo_hasty_rate: -0.1\n", "sft.demo_hasty_rate must be in [0, 1] (got -0.1)")]
+    [InlineData("rollout:\n  top_p: 1.5\n", "rollout.top_p must be in (0, 1] (got 1.5)")]
+    [InlineData("world:\n  size: huge\n", "world.size must be one of tiny, small, default, large (got 'huge')")]
+    public void Values_out_of_range_fail_at_load_naming_the_key_the_value_and_the_range(string yaml, string expected)
+    {
+        string path = Write(yaml);
+
+        var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Load(path, null));
+
+        Assert.Equal("invalid training config: " + expected, ex.Message);
+    }
+
+    [Fact]
+    public void Several_problems_are_listed_together()
+    {
+        string path = Write("actor:\n  lr: -1\nsft:\n  batch_size: 0\n");
+
+        var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Load(path, null));
+
+        Assert.StartsWith("invalid training config (2 problems):", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("  - actor.lr must be > 0 (got -1)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("  - sft.batch_size must be > 0 (got 0)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Loading_does_not_check_that_directories_exist()
+    {
+        // Paths are checked when a run starts (Validate), so --print-config works for a config meant for another machine.
+        string path = Write("model:\n  path: /nonexistent/model\n");
+
+        TrainingConfig config = TrainingConfigFile.Load(path, null);
+
+        Assert.Equal("/nonexistent/model", config.Model.Path);
+        Assert.Throws<ConfigException>(() => TrainingConfigFile.Validate(config));
+    }
+
     [Fact]
     public void A_wrong_type_names_the_line()
     {
