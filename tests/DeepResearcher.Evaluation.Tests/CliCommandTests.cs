@@ -113,6 +113,30 @@ public class CliCommandTests
     }
 
     [Fact]
+    public async Task Eval_score_names_its_metric_rules_in_help_output_and_errors()
+    {
+        using var dir = new TempDirectory();
+        string data = dir.Write("data.jsonl", "{\"id\": \"q1\", \"source\": \"nq\", \"question\": \"Capital of France?\", \"answers\": [\"Paris\"]}\n");
+        string predictions = dir.Write("pred.jsonl", "{\"id\": \"q1\", \"prediction\": \"\u201cParis\u201d\"}\n");
+
+        var help = await Cli("eval", "score", "--help");
+        var published = await Cli("eval", "score", "--predictions", predictions, "--data", data, "--json");
+        var widened = await Cli("eval", "score", "--predictions", predictions, "--data", data, "--json", "--metric-rules", "unicode-punctuation, hotpotqa-yes-no");
+        var table = await Cli("eval", "score", "--predictions", predictions, "--data", data);
+        var wrong = await Cli("eval", "score", "--predictions", predictions, "--data", data, "--metric-rules", "unicode");
+
+        Assert.Contains("unicode-punctuation", help.Output, StringComparison.Ordinal);
+        Assert.Contains("hotpotqa-yes-no", help.Output, StringComparison.Ordinal);
+        Assert.Equal(0.0, JsonNode.Parse(published.Output)!["overall"]!["em"]!.GetValue<double>());
+        Assert.Empty(JsonNode.Parse(published.Output)!["metric_rules"]!.AsArray());
+        Assert.Equal(1.0, JsonNode.Parse(widened.Output)!["overall"]!["em"]!.GetValue<double>());
+        Assert.Equal(["unicode-punctuation", "hotpotqa-yes-no"], JsonNode.Parse(widened.Output)!["metric_rules"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Contains("metrics: published definitions (SQuAD v1.1 EM/F1, the original's set-F1)", table.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, wrong.Code);
+        Assert.Contains("'unicode' is not a metric rule; the rules are unicode-punctuation, hotpotqa-yes-no", wrong.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Eval_run_needs_exactly_one_policy()
     {
         using var dir = new TempDirectory();

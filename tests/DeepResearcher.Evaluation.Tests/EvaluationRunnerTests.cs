@@ -1,4 +1,5 @@
 using DeepResearcher.Core.Agent;
+using DeepResearcher.Core.Rewards;
 using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Evaluation.Datasets;
 using DeepResearcher.Evaluation.Running;
@@ -90,6 +91,26 @@ public class EvaluationRunnerTests
 
         Assert.Contains("made with model 'scripted'", ex.Message, StringComparison.Ordinal);
         Assert.Single(await run.LoadResultsAsync(ct));
+    }
+
+    [Fact]
+    public async Task The_manifest_records_the_metric_rules_and_resuming_under_others_is_refused()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDirectory();
+        var run = new RunDirectory(dir.Path);
+        var hotpot = new EvaluationRunner((_, _) => ScriptedPolicy.Answering("x"), new UnconfiguredToolbox(), new EvaluationRunOptions { MetricRules = MetricRules.HotpotQaYesNo });
+        await hotpot.RunAsync(run, Manifest, Questions(1), null, ct);
+        var published = new EvaluationRunner((_, _) => ScriptedPolicy.Answering("x"), new UnconfiguredToolbox(), new EvaluationRunOptions());
+
+        var ex = await Assert.ThrowsAsync<EvaluationRunException>(() => published.RunAsync(run, Manifest, Questions(2), null, ct));
+
+        Assert.Equal(MetricRules.HotpotQaYesNo, (await run.LoadManifestAsync(ct)).RecordedMetricRules());
+        Assert.Contains("scored with metric rules 'published definitions + hotpotqa-yes-no'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--metric-rules", ex.Message, StringComparison.Ordinal);
+        Assert.Null(Manifest.Config[RunManifest.MetricRulesKey]);
+        await hotpot.RunAsync(run, Manifest, Questions(2), null, ct);
+        Assert.Equal(2, (await run.LoadResultsAsync(ct)).Count);
     }
 
     [Fact]

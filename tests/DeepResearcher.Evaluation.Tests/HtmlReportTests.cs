@@ -25,6 +25,9 @@ public class HtmlReportTests
         Assert.Contains("| nq | 2 | 50.0 | 90.0 | 100.0 | 100.0 | 100.0 | 100.0 | 0 |", md, StringComparison.Ordinal);
         Assert.Contains("| tq | 1 | 0.0 | 0.0 | 0.0 | 0.0 | — | 100.0 | 1 |", md, StringComparison.Ordinal);
         Assert.Contains("| **this run (scripted)** | this project | 90.0 / 100.0 | 0.0 / — | — | — |", md, StringComparison.Ordinal);
+        // Which metric definitions produced the numbers.
+        Assert.Contains("- metrics: published definitions (SQuAD v1.1 EM/F1, the original's set-F1)\n", md, StringComparison.Ordinal);
+        Assert.Contains("<b>metrics</b>published definitions (SQuAD v1.1 EM/F1, the original&#39;s set-F1)", page, StringComparison.Ordinal);
     }
 
     [Fact]

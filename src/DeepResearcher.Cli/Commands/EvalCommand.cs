@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using DeepResearcher.Core.Rewards;
 using DeepResearcher.Evaluation.Scoring;
 
 namespace DeepResearcher.Cli.Commands;
@@ -22,17 +23,19 @@ internal static class EvalCommand
         var data = new Option<FileInfo>("--data") { Description = "JSONL dataset in the original's schema: {\"id\", \"source\", \"question\", \"answers\": [...]}.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the scores as a JSON object instead of a table." };
         var missingAsEmpty = new Option<bool>("--missing-as-empty") { Description = "Score questions without a prediction as empty answers instead of failing." };
-        var command = new Command("score", "Score a predictions file: EM, F1 (SQuAD), set-F1 (the original's reward F1) and cover-EM, per source and overall.")
+        Option<string?> metricRules = MetricRulesOption.Create();
+        var command = new Command("score", "Score a predictions file: EM and F1 (SQuAD v1.1), set-F1 (the original's reward F1) and cover-EM, per source and overall.")
         {
-            predictions, data, json, missingAsEmpty,
+            predictions, data, json, missingAsEmpty, metricRules,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             return CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
             {
+                MetricRules rules = MetricRulesOption.Parse(parse.GetValue(metricRules));
                 ScoreReport report = await PredictionScorer.ScoreFilesAsync(
-                    parse.GetRequiredValue(predictions).FullName, parse.GetRequiredValue(data).FullName, parse.GetValue(missingAsEmpty), cancellationToken);
+                    parse.GetRequiredValue(predictions).FullName, parse.GetRequiredValue(data).FullName, parse.GetValue(missingAsEmpty), cancellationToken, rules);
                 if (parse.GetValue(json))
                 {
                     await output.WriteLineAsync(report.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

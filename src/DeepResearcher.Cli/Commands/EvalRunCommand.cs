@@ -59,12 +59,13 @@ internal static class EvalRunCommand
         var judgeUrl = new Option<string?>("--judge-url") { Description = "Judge the run with an LLM when it ends (as 'eval judge'): base URL of an OpenAI-compatible endpoint." };
         var judgeModel = new Option<string?>("--judge-model") { Description = "The judge model for --judge-url (the paper used gpt-4o-mini); its key is read from --judge-api-key-env." };
         var judgeKeyEnv = new Option<string>("--judge-api-key-env") { Description = "Environment variable holding the judge's API key.", DefaultValueFactory = _ => "OPENAI_API_KEY" };
+        Option<string?> metricRules = MetricRulesOption.Create();
         var topResults = new Option<int>("--rag-results") { Description = "Search results put into the cot-rag prompt.", DefaultValueFactory = _ => 5 };
         var proxy = toolSources.Proxy;
         var command = new Command("run", "Run the research agent on every question of a dataset into a run directory (resumable), score it and write its report.")
         {
             data, outDir, name, sources, limit, perSource, seed, modelUrl, model, apiKeyEnv, expert, noisy, checkpoint, compact, search, record, replay, world, concurrency, samples, temperature, topP,
-            maxTurns, maxTokens, maxContext, template, format, prefill, timeout, retries, baseline, topResults, judgeUrl, judgeModel, judgeKeyEnv, proxy,
+            maxTurns, maxTokens, maxContext, template, format, prefill, timeout, retries, baseline, topResults, judgeUrl, judgeModel, judgeKeyEnv, proxy, metricRules,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
@@ -113,6 +114,7 @@ internal static class EvalRunCommand
                 throw new UsageException("--judge-url and --judge-model go together");
             }
 
+            Core.Rewards.MetricRules rules = MetricRulesOption.Parse(parse.GetValue(metricRules));
             if (baselineKind != BaselineKind.Cot && expertDir is null && parse.GetValue(world) is null && parse.GetValue(search) is null && parse.GetValue(replay) is null)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync(ToolOptions.NoSearchWarning);
@@ -253,7 +255,7 @@ internal static class EvalRunCommand
                     },
                 };
                 log.Report($"{examples.Count} questions × {sampleCount} sample(s), concurrency {parse.GetValue(concurrency)}, into {root}");
-                var runOptions = new EvaluationRunOptions { Concurrency = parse.GetValue(concurrency), Samples = sampleCount, Agent = agentOptions };
+                var runOptions = new EvaluationRunOptions { Concurrency = parse.GetValue(concurrency), Samples = sampleCount, Agent = agentOptions, MetricRules = rules };
                 IProgress<EvaluationProgress> progress = ProgressOf(log, sampleCount == 1 ? "question" : "sample");
                 EvaluationRunner runner;
                 if (baselineKind is BaselineKind kind)
@@ -322,7 +324,7 @@ internal static class EvalRunCommand
     internal static string TextTable(RunReportData report)
     {
         static MetricSummary Summary(ScoreRow r) => new(r.Samples, r.Em, r.F1, r.SetF1, r.CoverEm);
-        string table = new ScoreReport([.. report.BySource.Select(r => (r.Group, Summary(r)))], Summary(report.Overall)).ToTable();
+        string table = new ScoreReport([.. report.BySource.Select(r => (r.Group, Summary(r)))], Summary(report.Overall)) { Rules = report.Manifest.RecordedMetricRules() }.ToTable();
         return report.Overall.Mbe is double mbe
             ? table + string.Create(CultureInfo.InvariantCulture, $"MBE {mbe * 100:0.0} over {report.Overall.Judged} judged\n")
             : table;

@@ -6,12 +6,13 @@ namespace DeepResearcher.Core.Rewards;
 /// The DeepResearcher reward (spec §5): −1 when the tags are unbalanced or there is no answer, otherwise the set-F1
 /// of the answer against the best gold alias. The tag check runs over the policy's own text only: the original ran it
 /// over the whole response, tool output included, so a stray tag inside a fetched page could cost a correct rollout −1.
+/// The set-F1 is the original's unless <c>rules</c> name a departure (<see cref="MetricRules"/>).
 /// </summary>
 public static class OriginalReward
 {
     public const double FormatPenalty = -1.0;
 
-    public static RewardResult Compute(Trajectory trajectory, IReadOnlyList<string> golds)
+    public static RewardResult Compute(Trajectory trajectory, IReadOnlyList<string> golds, MetricRules rules = MetricRules.None)
     {
         string? problem = TagBalance.FindProblem(trajectory.PolicyText());
         if (problem is not null)
@@ -24,6 +25,6 @@ public static class OriginalReward
             return new RewardResult(FormatPenalty, $"no answer ({trajectory.Termination})");
         }
 
-        return new RewardResult(QaMetrics.SetF1(trajectory.FinalAnswer, golds), null);
+        return new RewardResult(QaMetrics.SetF1(trajectory.FinalAnswer, golds, rules), null);
     }
 }

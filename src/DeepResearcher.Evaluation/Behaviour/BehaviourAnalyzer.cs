@@ -10,7 +10,8 @@ namespace DeepResearcher.Evaluation.Behaviour;
 /// </summary>
 public static class BehaviourAnalyzer
 {
-    // Matched on the original normalisation (punctuation becomes spaces), padded with spaces at both ends. Phrases
+    // Matched on the original normalisation (punctuation becomes spaces; Unicode punctuation too, since web pages are full
+    // of curly quotes and dashes: these are not scores, so the published definitions do not bind them), padded with spaces at both ends. Phrases
     // count anywhere in the answer; single words only as the whole answer, so a title like "Unknown Pleasures" is an answer.
     private static readonly string[] AbstentionPhrases =
     [
@@ -90,10 +91,11 @@ public static class BehaviourAnalyzer
             AnswerSeenTurn = answerSeen,
             SearchesAfterAnswerSeen = searchesAfter,
             GoldObserved = goldObserved,
+            YesNoQuestion = golds.Count > 0 && golds.All(g => Normalize(g) is " yes " or " no "),
             MissedSearchesFollowedUp = missedFollowedUp,
             Reformulations = reformulations,
             Abstained = abstained,
-            AnswerWords = AnswerNormalizer.Words(AnswerNormalizer.Original(prediction)).Length,
+            AnswerWords = AnswerNormalizer.Words(AnswerNormalizer.Original(prediction, MetricRules.UnicodePunctuation)).Length,
         };
     }
 
@@ -118,7 +120,7 @@ public static class BehaviourAnalyzer
     }
 
     private static HashSet<string> ContentWords(IReadOnlyList<string> queries)
-        => new(queries.SelectMany(q => AnswerNormalizer.Words(AnswerNormalizer.Original(q))).Where(w => w.Length > 2), StringComparer.Ordinal);
+        => new(queries.SelectMany(q => AnswerNormalizer.Words(AnswerNormalizer.Original(q, MetricRules.UnicodePunctuation))).Where(w => w.Length > 2), StringComparer.Ordinal);
 
-    private static string Normalize(string text) => " " + AnswerNormalizer.Original(text) + " ";
+    private static string Normalize(string text) => " " + AnswerNormalizer.Original(text, MetricRules.UnicodePunctuation) + " ";
 }

@@ -20,6 +20,12 @@ public sealed record TrajectoryBehaviour
     /// <summary>Whether any gold alias ever appeared in an observation.</summary>
     public bool GoldObserved { get; init; }
 
+    /// <summary>
+    /// Every gold alias is "yes" or "no": a word no evidence needs to contain, so whether it appeared says nothing about
+    /// whether the agent found the facts, and honesty leaves the question out.
+    /// </summary>
+    public bool YesNoQuestion { get; init; }
+
     /// <summary>Searches whose results contained no gold alias and that were followed by another search.</summary>
     public int MissedSearchesFollowedUp { get; init; }
 

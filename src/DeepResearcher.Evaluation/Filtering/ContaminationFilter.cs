@@ -24,7 +24,7 @@ public sealed class ContaminationFilter(IChatModel model, int samples = 10, floa
                 Sampling = new SamplingOptions { Temperature = temperature, MaxTokens = 64, StopSequences = [], Seed = i },
                 TrajectoryId = $"{example.Id}-closed-book-{i}",
             }, cancellationToken);
-            if (QaMetrics.CoverExactMatch(reply.Text, example.Answers) == 1.0)
+            if (QaMetrics.CoverExactMatch(reply.Text, example.Answers, MetricRules.UnicodePunctuation) == 1.0)
             {
                 return new FilterDecision(example.Id, false, "contaminated", $"closed-book sample {i + 1} of {samples} already answers it: {reply.Text.Trim()}");
             }

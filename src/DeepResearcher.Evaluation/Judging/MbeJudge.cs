@@ -27,7 +27,7 @@ public sealed class MbeJudge(IChatModel judge, JudgeCache cache, int maxAttempts
             return new JudgeVerdict(false, JudgeSource.NoAnswer);
         }
 
-        if (QaMetrics.ExactMatch(prediction, answers) > 0)
+        if (QaMetrics.ExactMatch(prediction, answers, MetricRules.UnicodePunctuation) > 0)
         {
             return new JudgeVerdict(true, JudgeSource.ExactMatch);
         }

@@ -102,6 +102,7 @@ public static class HtmlReportWriter
         Meta("tools", m.Tools);
         Meta("created", m.CreatedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture));
         Meta("samples", data.SamplesPerQuestion > 1 ? $"{data.SamplesPerQuestion} per question" : string.Empty);
+        Meta("metrics", m.MetricsDescription());
         sb.Append("</div>");
     }
 
@@ -269,7 +270,8 @@ public static class HtmlReportWriter
         sb.Append("<section id=\"behaviour\"><h2>Behaviour</h2><p class=\"note\">Measured from the trajectories (definitions in docs/evaluation.md). ")
           .Append("<b>Cross-validation</b>: of the answers that appeared in an observation before the end, the share searched on afterwards. ")
           .Append("<b>Reflection</b>: of the trajectories that searched again after results without the gold answer, the share that reworded the query. ")
-          .Append("<b>Honesty</b>: of the questions whose gold answer never appeared in any observation, the share answered with an explicit “cannot determine”. A rate shows — when no trajectory qualified (the count of eligible ones is in brackets).</p>");
+          .Append("<b>Honesty</b>: of the questions whose gold answer never appeared in any observation, the share answered with an explicit “cannot determine”; yes/no questions are left out (“yes” need not appear in any evidence; ")
+          .Append(data.BehaviourOverall.HonestyExcludedYesNo.ToString(CultureInfo.InvariantCulture)).Append(" left out here). A rate shows — when no trajectory qualified (the count of eligible ones is in brackets).</p>");
         sb.Append("<div class=\"panel scroll\"><table id=\"behaviour-table\"><thead><tr><th>Group</th><th class=\"num\">n</th><th class=\"num\">Searches</th><th class=\"num\">Browses</th><th class=\"num\">Turns</th><th class=\"num\">Response tokens</th><th class=\"num\">Cross-validation</th><th class=\"num\">Reflection</th><th class=\"num\">Honesty</th><th class=\"num\">Abstained</th><th class=\"num\">Answer words</th></tr></thead><tbody>");
         foreach (BehaviourSummary b in data.BehaviourBySource)
         {

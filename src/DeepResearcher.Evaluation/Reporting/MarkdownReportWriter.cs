@@ -13,7 +13,7 @@ public static class MarkdownReportWriter
         var m = data.Manifest;
         int n = data.SamplesPerQuestion;
         sb.Append("# ").AppendLine(Cell(m.Name)).AppendLine();
-        sb.Append(CultureInfo.InvariantCulture, $"- kind: {m.Kind}\n- model: {Cell(m.Model)}\n- data: {Cell(m.Data)}\n- tools: {Cell(m.Tools)}\n- created: {m.CreatedAt:yyyy-MM-dd HH:mm} UTC\n");
+        sb.Append(CultureInfo.InvariantCulture, $"- kind: {m.Kind}\n- model: {Cell(m.Model)}\n- data: {Cell(m.Data)}\n- tools: {Cell(m.Tools)}\n- created: {m.CreatedAt:yyyy-MM-dd HH:mm} UTC\n- metrics: {Cell(m.MetricsDescription())}\n");
         if (n > 1)
         {
             sb.Append(CultureInfo.InvariantCulture, $"- samples: {n} per question (scores are avg@{n}; pass@{n} in its own columns)\n");
@@ -44,6 +44,8 @@ public static class MarkdownReportWriter
                 sb.Append(CultureInfo.InvariantCulture,
                     $"| {Cell(b.Group)} | {b.Count} | {b.Searches:0.00} | {b.Browses:0.00} | {b.Turns:0.00} | {b.ResponseTokens:0} | {ReportFormat.Percent(b.CrossValidationRate)} ({b.CrossValidationEligible}) | {ReportFormat.Percent(b.ReflectionRate)} ({b.ReflectionEligible}) | {ReportFormat.Percent(b.HonestyRate)} ({b.HonestyEligible}) | {ReportFormat.Percent(b.AbstentionRate)} | {b.AnswerWords:0.0} |\n");
             }
+
+            sb.AppendLine().Append(CultureInfo.InvariantCulture, $"Honesty leaves out yes/no questions (\"yes\" need not appear in any evidence): {data.BehaviourOverall.HonestyExcludedYesNo} here.\n");
         }
 
         if (data.Metrics.Count > 0)

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol;
+using DeepResearcher.Core.Rewards;
 using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Evaluation.Datasets;
 using DeepResearcher.Evaluation.Runs;
@@ -47,6 +49,9 @@ public sealed class EvaluationRunner
 
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(run.Root);
+        JsonObject config = manifest.Config.DeepClone().AsObject();
+        config[RunManifest.MetricRulesKey] = new JsonArray([.. MetricRuleNames.Format(_options.MetricRules).Select(n => (JsonNode)n)]);
+        manifest = manifest with { Config = config };
         if (!File.Exists(run.ManifestPath))
         {
             await manifest.SaveAsync(run.ManifestPath, cancellationToken);
@@ -60,6 +65,14 @@ public sealed class EvaluationRunner
                 throw new EvaluationRunException(
                     $"{run.ManifestPath}: this run was made with model '{existing.Model}' on '{existing.Data}', not '{manifest.Model}' on '{manifest.Data}'; " +
                     "resume it with the same policy and data, or write to a new --out directory");
+            }
+
+            // Each result line carries its scores: resuming under other metric rules would mix two definitions in one mean.
+            if (existing.RecordedMetricRules() != _options.MetricRules)
+            {
+                throw new EvaluationRunException(
+                    $"{run.ManifestPath}: this run was scored with metric rules '{existing.MetricsDescription()}', not '{MetricRuleNames.Describe(_options.MetricRules)}'; " +
+                    "resume it with the same --metric-rules, or write to a new --out directory");
             }
         }
 
@@ -114,7 +127,7 @@ public sealed class EvaluationRunner
                             return;
                         }
 
-                        RunResult result = RunScoring.ToResult(example, sample, trajectory);
+                        RunResult result = RunScoring.ToResult(example, sample, trajectory, _options.MetricRules);
                         // Trajectory first: a result line is the commit mark, and resume drops trajectories without one.
                         await trajectories.AppendAsync(TrajectoryJson.Serialize(trajectory), ct);
                         // Once its trajectory is on disk, the result goes too: a pair split by Ctrl-C would be run again.

@@ -8,11 +8,11 @@ namespace DeepResearcher.Evaluation.Running;
 /// <summary>Turns a finished trajectory into its <c>results.jsonl</c> line.</summary>
 public static class RunScoring
 {
-    public static RunResult ToResult(QaExample example, int sample, Trajectory trajectory)
+    public static RunResult ToResult(QaExample example, int sample, Trajectory trajectory, MetricRules rules = MetricRules.None)
     {
         // No answer scores 0 on every metric, as the original's metric script does for format failures.
         string prediction = trajectory.Termination == TerminationReason.Answered ? trajectory.FinalAnswer ?? string.Empty : string.Empty;
-        MetricScores scores = QaMetrics.Score(prediction, example.Answers);
+        MetricScores scores = QaMetrics.Score(prediction, example.Answers, rules);
         return new RunResult
         {
             Id = example.Id,

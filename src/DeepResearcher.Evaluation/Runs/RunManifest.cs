@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeepResearcher.Core.Rewards;
 using DeepResearcher.Evaluation.Datasets;
 
 namespace DeepResearcher.Evaluation.Runs;
@@ -22,6 +23,37 @@ public sealed record RunManifest
     public string Tools { get; init; } = "none";
 
     public JsonObject Config { get; init; } = [];
+
+    /// <summary>The <see cref="Config"/> key (an array of rule names) an evaluation run records its metric rules under.</summary>
+    public const string MetricRulesKey = "metric_rules";
+
+    /// <summary>
+    /// The metric rules the run's scores were computed with: <c>config.metric_rules</c> (eval runs) or
+    /// <c>config.reward.metric_rules</c> (train runs); null when the run predates their recording (or names an unknown rule).
+    /// </summary>
+    public MetricRules? RecordedMetricRules()
+    {
+        JsonNode? names = Config[MetricRulesKey] ?? (Config["reward"] as JsonObject)?[MetricRulesKey];
+        if (names is not JsonArray array || array.Any(n => n?.GetValueKind() != JsonValueKind.String))
+        {
+            return null;
+        }
+
+        try
+        {
+            return MetricRuleNames.Parse(array.Select(n => n!.GetValue<string>()));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The line reports print under "metrics".</summary>
+    public string MetricsDescription()
+        => RecordedMetricRules() is MetricRules rules
+            ? MetricRuleNames.Describe(rules)
+            : "not recorded (a run made before metric rules were: scored with unicode-punctuation and hotpotqa-yes-no)";
 
     public static async Task<RunManifest> LoadAsync(string path, CancellationToken cancellationToken)
     {

@@ -6,13 +6,13 @@ namespace DeepResearcher.Evaluation.Scoring;
 /// <summary>Scores a predictions file against a dataset, per source and overall.</summary>
 public static class PredictionScorer
 {
-    public static ScoreReport Score(IReadOnlyList<QaExample> examples, IReadOnlyDictionary<string, string> predictions)
+    public static ScoreReport Score(IReadOnlyList<QaExample> examples, IReadOnlyDictionary<string, string> predictions, MetricRules rules = MetricRules.None)
     {
         var bySource = new SortedDictionary<string, MetricAccumulator>(StringComparer.Ordinal);
         var overall = new MetricAccumulator();
         foreach (QaExample example in examples)
         {
-            MetricScores scores = QaMetrics.Score(predictions.GetValueOrDefault(example.Id, string.Empty), example.Answers);
+            MetricScores scores = QaMetrics.Score(predictions.GetValueOrDefault(example.Id, string.Empty), example.Answers, rules);
             if (!bySource.TryGetValue(example.Source, out MetricAccumulator? accumulator))
             {
                 accumulator = new MetricAccumulator();
@@ -23,14 +23,14 @@ public static class PredictionScorer
             overall.Add(scores);
         }
 
-        return new ScoreReport([.. bySource.Select(kv => (kv.Key, kv.Value.Summary()))], overall.Summary());
+        return new ScoreReport([.. bySource.Select(kv => (kv.Key, kv.Value.Summary()))], overall.Summary()) { Rules = rules };
     }
 
     /// <summary>
     /// Loads and checks both files: every prediction id must exist in the data, and every question needs a prediction
     /// unless <paramref name="missingAsEmpty"/> (then a missing one scores as an empty answer).
     /// </summary>
-    public static async Task<ScoreReport> ScoreFilesAsync(string predictionsPath, string dataPath, bool missingAsEmpty, CancellationToken cancellationToken)
+    public static async Task<ScoreReport> ScoreFilesAsync(string predictionsPath, string dataPath, bool missingAsEmpty, CancellationToken cancellationToken, MetricRules rules = MetricRules.None)
     {
         IReadOnlyList<QaExample> examples = await QaDataset.LoadAsync(dataPath, cancellationToken);
         IReadOnlyList<(int Line, Prediction Prediction)> predictions = await PredictionFile.LoadAsync(predictionsPath, cancellationToken);
@@ -54,6 +54,6 @@ public static class PredictionScorer
                 "add them, or pass --missing-as-empty to score them as empty answers");
         }
 
-        return Score(examples, byId);
+        return Score(examples, byId, rules);
     }
 }

@@ -1,12 +1,16 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using DeepResearcher.Core.Rewards;
 
 namespace DeepResearcher.Evaluation.Scoring;
 
-/// <summary>Scores per source and overall (micro-averaged over questions).</summary>
+/// <summary>Scores per source and overall (micro-averaged over questions), and the metric rules that produced them.</summary>
 public sealed record ScoreReport(IReadOnlyList<(string Source, MetricSummary Scores)> Sources, MetricSummary Overall)
 {
+    /// <summary>The departures from the published definitions the scores used; null when not recorded (an old run).</summary>
+    public MetricRules? Rules { get; init; } = MetricRules.None;
+
     public JsonObject ToJson()
     {
         var sources = new JsonObject();
@@ -15,7 +19,12 @@ public sealed record ScoreReport(IReadOnlyList<(string Source, MetricSummary Sco
             sources[source] = ToJson(scores);
         }
 
-        return new JsonObject { ["overall"] = ToJson(Overall), ["sources"] = sources };
+        return new JsonObject
+        {
+            ["metric_rules"] = Rules is MetricRules rules ? new JsonArray([.. MetricRuleNames.Format(rules).Select(n => (JsonNode)n)]) : null,
+            ["overall"] = ToJson(Overall),
+            ["sources"] = sources,
+        };
     }
 
     /// <summary>A fixed-width table, scores in percent as the paper prints them.</summary>
@@ -31,6 +40,7 @@ public sealed record ScoreReport(IReadOnlyList<(string Source, MetricSummary Sco
 
         sb.AppendLine(new string('-', width + 41));
         Row(sb, "overall", width, Overall);
+        sb.Append("metrics: ").AppendLine(Rules is MetricRules described ? MetricRuleNames.Describe(described) : "not recorded");
         return sb.ToString();
     }
 

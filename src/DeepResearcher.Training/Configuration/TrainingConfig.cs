@@ -37,6 +37,12 @@ public sealed class RewardSection
 
     /// <summary>The environment variable holding the judge's API key (never written anywhere).</summary>
     public string JudgeApiKeyEnv { get; set; } = "OPENAI_API_KEY";
+
+    /// <summary>
+    /// Departures from the published metric definitions (<c>unicode-punctuation</c>, <c>hotpotqa-yes-no</c>) for the
+    /// reward and the run's evaluations; empty (the default) = the original's set-F1 and SQuAD's EM/F1 exactly.
+    /// </summary>
+    public List<string> MetricRules { get; set; } = [];
 }
 
 public sealed class WorldSection

@@ -1,3 +1,4 @@
+using DeepResearcher.Core.Rewards;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -222,6 +223,15 @@ public static class TrainingConfigFile
         else if (config.Reward.Kind == "judge" && (!Uri.TryCreate(config.Reward.JudgeUrl, UriKind.Absolute, out Uri? judgeUrl) || judgeUrl.Scheme is not ("http" or "https") || config.Reward.JudgeModel.Length == 0))
         {
             problems.Add($"reward.kind judge needs reward.judge_url (an http(s) OpenAI-compatible endpoint, got '{config.Reward.JudgeUrl}') and reward.judge_model");
+        }
+
+        try
+        {
+            MetricRuleNames.Parse(config.Reward.MetricRules);
+        }
+        catch (FormatException ex)
+        {
+            problems.Add($"reward.metric_rules: {ex.Message}");
         }
 
         if (config.Model.TokenizerSplit is not ("qwen2" or "stable-names"))

@@ -39,7 +39,7 @@ public sealed class GrpoRunLog : IAsyncDisposable
     }
 
     /// <summary>The metrics line of one step: rewards, behaviour, the update's statistics and where the time went.</summary>
-    public static JsonObject StepMetrics(int step, IReadOnlyList<RolloutGroup> groups, GrpoStepStats stats, float learningRate, double rolloutSeconds, double updateSeconds, double searchCacheHitRate)
+    public static JsonObject StepMetrics(int step, IReadOnlyList<RolloutGroup> groups, GrpoStepStats stats, float learningRate, double rolloutSeconds, double updateSeconds, double searchCacheHitRate, MetricRules rules = MetricRules.None)
     {
         List<Trajectory> all = [.. groups.SelectMany(g => g.Trajectories)];
         double[] rewards = [.. groups.SelectMany(g => g.Rewards)];
@@ -50,7 +50,7 @@ public sealed class GrpoRunLog : IAsyncDisposable
             ["step"] = step,
             ["reward_mean"] = rewards.Average(),
             ["reward_std"] = Std(rewards),
-            ["f1"] = all.Select((t, i) => QaMetrics.SetF1(t.FinalAnswer ?? string.Empty, answers[i])).Average(),
+            ["f1"] = all.Select((t, i) => QaMetrics.SetF1(t.FinalAnswer ?? string.Empty, answers[i], rules)).Average(),
             ["format_error_rate"] = all.Average(t => t.Termination is TerminationReason.ProtocolError or TerminationReason.MaxTurns ? 1.0 : 0.0),
             ["answer_rate"] = all.Average(t => t.Termination == TerminationReason.Answered ? 1.0 : 0.0),
             ["searches"] = all.Average(t => (double)t.ToolCallCount(ResearchTools.WebSearchName)),

@@ -22,7 +22,7 @@ public static class PolicyEvaluator
     /// </summary>
     /// <param name="results">When given, the per-question results go into its results.jsonl (for the report), and a sampled evaluation's trajectories into its trajectories.jsonl.</param>
     public static async Task<PolicyEvaluation> EvaluateAsync(
-        IChatModel policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, int samples, CancellationToken cancellationToken, RunDirectory? results = null)
+        IChatModel policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, int samples, CancellationToken cancellationToken, RunDirectory? results = null, MetricRules rules = MetricRules.None)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(samples);
         bool greedy = samples == 0;
@@ -43,7 +43,8 @@ public static class PolicyEvaluator
                 return RunScoring.ToResult(
                     new QaExample(q.Id, q.Source, q.Question, q.Answers) { Hops = q.Hops, Type = QuestionTypes.WireName(q.Type) },
                     k % perQuestion,
-                    t).ToJsonLine();
+                    t,
+                    rules).ToJsonLine();
             }), cancellationToken);
             if (!greedy)
             {
@@ -53,14 +54,14 @@ public static class PolicyEvaluator
         }
 
         WorldQuestion Question(int k) => questions[k / perQuestion];
-        double SetF1(int k) => QaMetrics.SetF1(trajectories[k].FinalAnswer ?? string.Empty, Question(k).Answers);
+        double SetF1(int k) => QaMetrics.SetF1(trajectories[k].FinalAnswer ?? string.Empty, Question(k).Answers, rules);
         double Mean(IEnumerable<int> indices, Func<int, double> f) => indices.Select(f).DefaultIfEmpty(0).Average();
         int[] all = [.. Enumerable.Range(0, trajectories.Length)];
         return new PolicyEvaluation(
             questions.Count,
             Mean(all, SetF1),
-            Mean(all, k => QaMetrics.F1(trajectories[k].FinalAnswer ?? string.Empty, Question(k).Answers)),
-            Mean(all, k => QaMetrics.ExactMatch(trajectories[k].FinalAnswer ?? string.Empty, Question(k).Answers)),
+            Mean(all, k => QaMetrics.F1(trajectories[k].FinalAnswer ?? string.Empty, Question(k).Answers, rules)),
+            Mean(all, k => QaMetrics.ExactMatch(trajectories[k].FinalAnswer ?? string.Empty, Question(k).Answers, rules)),
             Mean(all, k => trajectories[k].Termination is TerminationReason.ProtocolError ? 1 : 0),
             Mean(all, k => trajectories[k].Termination == TerminationReason.Answered ? 1 : 0),
             Mean(all, k => trajectories[k].ToolCallCount()))

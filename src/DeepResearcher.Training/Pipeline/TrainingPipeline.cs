@@ -62,6 +62,8 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
     {
         await TrainingPreflight.CheckAsync(config, cancellationToken);
         var layout = new TrainingRunLayout(outDir);
+        // The reward and the evaluations score alike, so the figures a run reports are on the scale it trained on.
+        Core.Rewards.MetricRules metricRules = Core.Rewards.MetricRuleNames.Parse(config.Reward.MetricRules);
         Directory.CreateDirectory(layout.Root);
         var checkpoints = new CheckpointDirectory(layout.Checkpoints, config.Trainer.KeepCheckpoints);
         checkpoints.CleanTemporaries();
@@ -218,7 +220,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
             Progress?.Report(new TrainingProgress("eval", 0, test.Count, tag));
             var clock = Stopwatch.StartNew();
-            PolicyEvaluation evaluation = await PolicyEvaluator.EvaluateAsync(policy, toolbox, agentOptions, test, tag, samples, cancellationToken, results);
+            PolicyEvaluation evaluation = await PolicyEvaluator.EvaluateAsync(policy, toolbox, agentOptions, test, tag, samples, cancellationToken, results, metricRules);
             await PolicyEvaluator.SaveAsync(evaluation, layout.Evaluation(tag), cancellationToken);
             Progress?.Report(new TrainingProgress("eval", test.Count, test.Count, tag));
             log.Report(FormattableString.Invariant($"eval {tag}: {evaluation} ({clock.Elapsed.TotalSeconds:F0} s)"));
@@ -370,11 +372,11 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         await using JudgeCache? judgeCache = config.Reward.Kind == "judge" ? await JudgeCache.OpenAsync(Path.Combine(layout.Root, "judge-cache.jsonl"), cancellationToken) : null;
         IRolloutReward reward = config.Reward.Kind switch
         {
-            "em" => new ExactMatchReward(),
+            "em" => new ExactMatchReward(metricRules),
             "judge" => new JudgeReward(new MbeJudge(
                 new OpenAIChatModel(new OpenAIChatModelOptions { BaseUrl = new Uri(config.Reward.JudgeUrl), Model = config.Reward.JudgeModel, ApiKeyEnvironmentVariable = config.Reward.JudgeApiKeyEnv }),
-                judgeCache!)),
-            _ => new SetF1Reward(),
+                judgeCache!), metricRules),
+            _ => new SetF1Reward(metricRules),
         };
         var runner = new RolloutRunner(policy, toolbox, new RolloutOptions
         {
@@ -419,7 +421,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
                 long requests = cacheAfter.Requests - cacheBefore.Requests;
                 double hitRate = requests == 0 ? 0 : (double)(cacheAfter.Hits + cacheAfter.Coalesced - cacheBefore.Hits - cacheBefore.Coalesced) / requests;
-                JsonObject line = GrpoRunLog.StepMetrics(step, groups, stats, lr, rolloutSeconds, clock.Elapsed.TotalSeconds - rolloutSeconds, hitRate);
+                JsonObject line = GrpoRunLog.StepMetrics(step, groups, stats, lr, rolloutSeconds, clock.Elapsed.TotalSeconds - rolloutSeconds, hitRate, metricRules);
                 await runLog.AppendAsync(step, line, groups, cancellationToken);
                 double Metric(string key) => line[key]!.GetValue<double>();
                 Progress?.Report(new TrainingProgress("grpo", step, config.Trainer.TotalSteps, FormattableString.Invariant($"reward {Metric("reward_mean"):F3}")));

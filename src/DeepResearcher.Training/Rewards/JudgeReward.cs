@@ -11,7 +11,7 @@ namespace DeepResearcher.Training.Rewards;
 /// format check: 1 when the judge says the answer means the gold, 0 when not, −1 for a format error. A verdict the
 /// judge fails to give falls back to set-F1 and is counted, so a flaky judge costs signal, not a wrong label.
 /// </summary>
-public sealed class JudgeReward(MbeJudge judge) : IRolloutReward
+public sealed class JudgeReward(MbeJudge judge, MetricRules rules = MetricRules.None) : IRolloutReward
 {
     private long _fallbacks;
 
@@ -22,7 +22,7 @@ public sealed class JudgeReward(MbeJudge judge) : IRolloutReward
 
     public async Task<double> ScoreAsync(RolloutQuestion question, Trajectory trajectory, CancellationToken cancellationToken)
     {
-        RewardResult format = OriginalReward.Compute(trajectory, question.Answers);
+        RewardResult format = OriginalReward.Compute(trajectory, question.Answers, rules);
         if (format.Penalty is not null)
         {
             return format.Value;

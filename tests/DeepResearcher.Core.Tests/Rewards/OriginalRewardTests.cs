@@ -67,6 +67,16 @@ public class OriginalRewardTests
         Assert.Equal(0.0, OriginalReward.Compute(Answered("<think>x</think><answer>Lyon</answer>", "Lyon"), ["Paris"]).Value);
     }
 
+    [Fact]
+    public void The_reward_is_the_originals_set_f1_unless_a_rule_is_named()
+    {
+        // format_and_f1.py strips only ASCII punctuation: “Paris” is one word that is not "paris".
+        Trajectory trajectory = Answered("<think>x</think><answer>“Paris”</answer>", "“Paris”");
+
+        Assert.Equal(0.0, OriginalReward.Compute(trajectory, ["Paris"]).Value);
+        Assert.Equal(1.0, OriginalReward.Compute(trajectory, ["Paris"], MetricRules.UnicodePunctuation).Value);
+    }
+
     private static Trajectory Answered(string turnText, string answer)
     {
         var trajectory = new Trajectory { Id = "t", Question = "q", Termination = TerminationReason.Answered, FinalAnswer = answer };

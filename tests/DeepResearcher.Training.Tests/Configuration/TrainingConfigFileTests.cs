@@ -126,6 +126,21 @@ public sealed class TrainingConfigFileTests : IDisposable
     }
 
     [Fact]
+    public void Metric_rules_are_read_by_name_and_an_unknown_one_is_refused()
+    {
+        TrainingConfig config = TrainingConfigFile.Load(Write("reward:\n  metric_rules: [unicode-punctuation, hotpotqa-yes-no]\n"), null);
+        TrainingConfig wrong = TrainingPresets.Get("offline-tiny");
+        wrong.Reward.MetricRules = ["ascii"];
+
+        TrainingConfigFile.Validate(config);
+        var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Validate(wrong));
+
+        Assert.Equal(["unicode-punctuation", "hotpotqa-yes-no"], config.Reward.MetricRules);
+        Assert.Empty(TrainingPresets.Get("offline-tiny").Reward.MetricRules);
+        Assert.Contains("reward.metric_rules: 'ascii' is not a metric rule; the rules are unicode-punctuation, hotpotqa-yes-no", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Printed_config_reads_back_identically()
     {
         TrainingConfig config = TrainingPresets.Get("offline-tiny");

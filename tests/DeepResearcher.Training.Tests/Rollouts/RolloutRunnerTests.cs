@@ -2,6 +2,7 @@ using DeepResearcher.ChatModels;
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Core.Protocol.Observations;
+using DeepResearcher.Core.Rewards;
 using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Testing;
 using DeepResearcher.Training.Rewards;
@@ -115,6 +116,20 @@ public class RolloutRunnerTests
         // The judge never gives a verdict for "Paris": set-F1 (0) stands in, and the fallback is counted.
         Assert.Equal([1.0, 0.0], judged);
         Assert.Equal(1, judge.Fallbacks);
+    }
+
+    [Fact]
+    public async Task The_rewards_score_with_the_configured_metric_rules()
+    {
+        var trajectory = new Trajectory { Id = "t", Question = "q", Termination = TerminationReason.Answered, FinalAnswer = "“Fredville”" };
+        trajectory.Turns.Add(new TurnRecord { Index = 1, Prefill = string.Empty, Generated = "<think>x</think><answer>“Fredville”</answer>", Action = TurnAction.Answer, Answer = "“Fredville”" });
+        RolloutQuestion question = new("q1", "What is the capital of Freedonia?", ["Fredville"]);
+        CancellationToken ct = TestContext.Current.CancellationToken;
+
+        Assert.Equal(0.0, await new SetF1Reward().ScoreAsync(question, trajectory, ct));
+        Assert.Equal(1.0, await new SetF1Reward(MetricRules.UnicodePunctuation).ScoreAsync(question, trajectory, ct));
+        Assert.Equal(0.0, await new ExactMatchReward().ScoreAsync(question, trajectory, ct));
+        Assert.Equal(1.0, await new ExactMatchReward(MetricRules.UnicodePunctuation).ScoreAsync(question, trajectory, ct));
     }
 
     [Fact]
