@@ -83,24 +83,28 @@ public sealed class Attention
         var v = Workspace.Take(ref _value, tokens * KeyValueDim);
         var context = Workspace.Take(ref _context, tokens * QueryDim);
         var lse = Workspace.Take(ref _logSumExp, _heads * tokens);
-        long t0 = KernelTimings.Start();
-        QProj.Forward(x, q, tokens);
-        KProj.Forward(x, k, tokens);
-        VProj.Forward(x, v, tokens);
-        KernelTimings.Stop(TimedKernel.QkvProjectionForward, t0);
-        t0 = KernelTimings.Start();
-        _rope.Forward(q, batch.Positions, _heads);
-        _rope.Forward(k, batch.Positions, _kvHeads);
-        KernelTimings.Stop(TimedKernel.RopeForward, t0);
+        using (KernelTimings.Time(TimedKernel.QkvProjectionForward))
+        {
+            QProj.Forward(x, q, tokens);
+            KProj.Forward(x, k, tokens);
+            VProj.Forward(x, v, tokens);
+        }
+        using (KernelTimings.Time(TimedKernel.RopeForward))
+        {
+            _rope.Forward(q, batch.Positions, _heads);
+            _rope.Forward(k, batch.Positions, _kvHeads);
+        }
 
-        t0 = KernelTimings.Start();
-        var shape = Shape;
-        var items = ForwardWorkItems(batch, ws);
-        ComputePool.Shared.For(items.Length / 3, new ForwardBlock { Query = q, Key = k, Value = v, Context = context, LogSumExp = lse, Items = items, Shape = shape, Batch = batch });
-        KernelTimings.Stop(TimedKernel.AttentionCoreForward, t0);
-        t0 = KernelTimings.Start();
-        OProj.Forward(context, y, tokens);
-        KernelTimings.Stop(TimedKernel.OutputProjectionForward, t0);
+        using (KernelTimings.Time(TimedKernel.AttentionCoreForward))
+        {
+            var shape = Shape;
+            var items = ForwardWorkItems(batch, ws);
+            ComputePool.Shared.For(items.Length / 3, new ForwardBlock { Query = q, Key = k, Value = v, Context = context, LogSumExp = lse, Items = items, Shape = shape, Batch = batch });
+        }
+        using (KernelTimings.Time(TimedKernel.OutputProjectionForward))
+        {
+            OProj.Forward(context, y, tokens);
+        }
     }
 
     /// <summary>
@@ -164,32 +168,36 @@ public sealed class Attention
         var dq = Workspace.Take(ref ws.DQuery, tokens * QueryDim);
         var dk = Workspace.Take(ref ws.DKey, tokens * KeyValueDim);
         var dv = Workspace.Take(ref ws.DValue, tokens * KeyValueDim);
-        long t0 = KernelTimings.Start();
-        OProj.Backward(dy, context, dContext, tokens, accumulateDx: false, LoraScratch(ws, tokens, OProj));
-        KernelTimings.Stop(TimedKernel.OutputProjectionBackward, t0);
-
-        t0 = KernelTimings.Start();
-        var shape = Shape;
-        bool grouped = shape.Group > 1;
-        // Query heads of one KV group all add into the same dk/dv rows: with grouping each head gets its own partial.
-        var dkPartial = grouped ? Workspace.Take(ref ws.DKeyPartial, tokens * QueryDim) : dk;
-        var dvPartial = grouped ? Workspace.Take(ref ws.DValuePartial, tokens * QueryDim) : dv;
-        ComputePool.Shared.For(batch.SequenceCount * _heads, new BackwardHead { Query = q, Key = k, Value = v, Context = context, LogSumExp = lse, DContext = dContext, DQuery = dq, DKeyPartial = dkPartial, DValuePartial = dvPartial, PartialStride = grouped ? QueryDim : KeyValueDim, Shape = shape, Batch = batch });
-        if (grouped)
+        using (KernelTimings.Time(TimedKernel.OutputProjectionBackward))
         {
-            SumGroupPartials(dkPartial, dk, tokens, shape);
-            SumGroupPartials(dvPartial, dv, tokens, shape);
+            OProj.Backward(dy, context, dContext, tokens, accumulateDx: false, LoraScratch(ws, tokens, OProj));
         }
-        KernelTimings.Stop(TimedKernel.AttentionCoreBackward, t0);
-        t0 = KernelTimings.Start();
-        _rope.Backward(dq, batch.Positions, _heads);
-        _rope.Backward(dk, batch.Positions, _kvHeads);
-        KernelTimings.Stop(TimedKernel.RopeBackward, t0);
-        t0 = KernelTimings.Start();
-        QProj.Backward(dq, x, dx, tokens, accumulateDx: false, LoraScratch(ws, tokens, QProj));
-        KProj.Backward(dk, x, dx, tokens, accumulateDx: true, LoraScratch(ws, tokens, KProj));
-        VProj.Backward(dv, x, dx, tokens, accumulateDx: true, LoraScratch(ws, tokens, VProj));
-        KernelTimings.Stop(TimedKernel.QkvProjectionBackward, t0);
+
+        using (KernelTimings.Time(TimedKernel.AttentionCoreBackward))
+        {
+            var shape = Shape;
+            bool grouped = shape.Group > 1;
+            // Query heads of one KV group all add into the same dk/dv rows: with grouping each head gets its own partial.
+            var dkPartial = grouped ? Workspace.Take(ref ws.DKeyPartial, tokens * QueryDim) : dk;
+            var dvPartial = grouped ? Workspace.Take(ref ws.DValuePartial, tokens * QueryDim) : dv;
+            ComputePool.Shared.For(batch.SequenceCount * _heads, new BackwardHead { Query = q, Key = k, Value = v, Context = context, LogSumExp = lse, DContext = dContext, DQuery = dq, DKeyPartial = dkPartial, DValuePartial = dvPartial, PartialStride = grouped ? QueryDim : KeyValueDim, Shape = shape, Batch = batch });
+            if (grouped)
+            {
+                SumGroupPartials(dkPartial, dk, tokens, shape);
+                SumGroupPartials(dvPartial, dv, tokens, shape);
+            }
+        }
+        using (KernelTimings.Time(TimedKernel.RopeBackward))
+        {
+            _rope.Backward(dq, batch.Positions, _heads);
+            _rope.Backward(dk, batch.Positions, _kvHeads);
+        }
+        using (KernelTimings.Time(TimedKernel.QkvProjectionBackward))
+        {
+            QProj.Backward(dq, x, dx, tokens, accumulateDx: false, LoraScratch(ws, tokens, QProj));
+            KProj.Backward(dk, x, dx, tokens, accumulateDx: true, LoraScratch(ws, tokens, KProj));
+            VProj.Backward(dv, x, dx, tokens, accumulateDx: true, LoraScratch(ws, tokens, VProj));
+        }
     }
 
     /// <summary>

@@ -44,16 +44,19 @@ public sealed class SwiGluMlp
         var gate = Workspace.Take(ref _gate, n);
         var up = Workspace.Take(ref _up, n);
         var act = Workspace.Take(ref _activation, n);
-        long t0 = KernelTimings.Start();
-        GateProj.Forward(x, gate, rows);
-        UpProj.Forward(x, up, rows);
-        KernelTimings.Stop(TimedKernel.MlpProjectionForward, t0);
-        t0 = KernelTimings.Start();
-        ComputePool.Shared.For(ForwardChunks.ChunkCount(n), new ForwardChunks { Gate = gate, Up = up, Activation = act });
-        KernelTimings.Stop(TimedKernel.SwiGluForward, t0);
-        t0 = KernelTimings.Start();
-        DownProj.Forward(act, y, rows);
-        KernelTimings.Stop(TimedKernel.MlpProjectionForward, t0);
+        using (KernelTimings.Time(TimedKernel.MlpProjectionForward))
+        {
+            GateProj.Forward(x, gate, rows);
+            UpProj.Forward(x, up, rows);
+        }
+        using (KernelTimings.Time(TimedKernel.SwiGluForward))
+        {
+            ComputePool.Shared.For(ForwardChunks.ChunkCount(n), new ForwardChunks { Gate = gate, Up = up, Activation = act });
+        }
+        using (KernelTimings.Time(TimedKernel.MlpProjectionForward))
+        {
+            DownProj.Forward(act, y, rows);
+        }
     }
 
     /// <summary>act = silu(gate) ∘ up over one chunk of elements, in one pass (sigmoid, two products fused).</summary>
@@ -100,16 +103,19 @@ public sealed class SwiGluMlp
         var dAct = Workspace.Take(ref ws.DHidden, n);
         var dGate = Workspace.Take(ref ws.DGate, n);
         var dUp = Workspace.Take(ref ws.DUp, n);
-        long t0 = KernelTimings.Start();
-        DownProj.Backward(dy, act, dAct, rows, accumulateDx: false, Attention.LoraScratch(ws, rows, DownProj));
-        KernelTimings.Stop(TimedKernel.MlpProjectionBackward, t0);
-        t0 = KernelTimings.Start();
-        ComputePool.Shared.For(ForwardChunks.ChunkCount(n), new BackwardChunks { Gate = gate, Up = up, DActivation = dAct, DGate = dGate, DUp = dUp });
-        KernelTimings.Stop(TimedKernel.SwiGluBackward, t0);
-        t0 = KernelTimings.Start();
-        GateProj.Backward(dGate, x, dx, rows, accumulateDx: false, Attention.LoraScratch(ws, rows, GateProj));
-        UpProj.Backward(dUp, x, dx, rows, accumulateDx: true, Attention.LoraScratch(ws, rows, UpProj));
-        KernelTimings.Stop(TimedKernel.MlpProjectionBackward, t0);
+        using (KernelTimings.Time(TimedKernel.MlpProjectionBackward))
+        {
+            DownProj.Backward(dy, act, dAct, rows, accumulateDx: false, Attention.LoraScratch(ws, rows, DownProj));
+        }
+        using (KernelTimings.Time(TimedKernel.SwiGluBackward))
+        {
+            ComputePool.Shared.For(ForwardChunks.ChunkCount(n), new BackwardChunks { Gate = gate, Up = up, DActivation = dAct, DGate = dGate, DUp = dUp });
+        }
+        using (KernelTimings.Time(TimedKernel.MlpProjectionBackward))
+        {
+            GateProj.Backward(dGate, x, dx, rows, accumulateDx: false, Attention.LoraScratch(ws, rows, GateProj));
+            UpProj.Backward(dUp, x, dx, rows, accumulateDx: true, Attention.LoraScratch(ws, rows, UpProj));
+        }
     }
 
     /// <summary>
