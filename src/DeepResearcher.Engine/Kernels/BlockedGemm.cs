@@ -13,16 +13,16 @@ internal static unsafe class BlockedGemm<TKernel>
     where TKernel : IGemmMicroKernel
 {
     /// <summary>Rows of A packed at once, bounding scratch memory for tall matrices.</summary>
-    const int PackedRowLimit = 1536;
+    private const int PackedRowLimit = 1536;
 
     /// <summary>
     /// At or below this many columns (LoRA ranks), a 64-wide register block would mostly compute padding:
     /// transposed B goes to dot products, other layouts to the 16-wide <see cref="GemmMicroKernel256"/> block.
     /// </summary>
-    const int NarrowColumns = 16;
+    private const int NarrowColumns = 16;
 
     /// <summary>Below this many flops waking the pool costs more than it gains.</summary>
-    const long SerialFlops = 1 << 18;
+    private const long SerialFlops = 1 << 18;
 
     public static void Multiply(
         float* a, nint lda, bool transA,
@@ -60,7 +60,7 @@ internal static unsafe class BlockedGemm<TKernel>
             MultiplyPacked(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate, threads, tuning);
     }
 
-    static void Run<TBody>(int count, int threads, TBody body)
+    private static void Run<TBody>(int count, int threads, TBody body)
         where TBody : IParallelBody
     {
         if (threads <= 1 || count <= 1)
@@ -75,9 +75,9 @@ internal static unsafe class BlockedGemm<TKernel>
     }
 
     /// <summary>Splits [0, total) into <paramref name="parts"/> near-equal ranges and returns the start of range <paramref name="part"/>.</summary>
-    static int PartStart(int total, int parts, int part) => (int)((long)total * part / parts);
+    private static int PartStart(int total, int parts, int part) => (int)((long)total * part / parts);
 
-    static int Chunks(int units, int threads) => threads <= 1 ? 1 : Math.Min(units, threads * 4);
+    private static int Chunks(int units, int threads) => threads <= 1 ? 1 : Math.Min(units, threads * 4);
 
     // ---------------------------------------------------------------- few rows or few columns, row-major B: nothing packed
 
@@ -103,7 +103,7 @@ internal static unsafe class BlockedGemm<TKernel>
         Run(columnChunks * rowChunks, threads, job);
     }
 
-    struct DirectJob : IParallelBody
+    private struct DirectJob : IParallelBody
     {
         public float* A, B, C;
         public nint RowStrideA, DepthStrideA, Ldb, Ldc;
@@ -159,7 +159,7 @@ internal static unsafe class BlockedGemm<TKernel>
 
     // ---------------------------------------------------------------- few rows, B stored [n, k]: dot products
 
-    static void MultiplyDot(float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int n, int k, bool accumulate, int threads, int dotMaxRows)
+    private static void MultiplyDot(float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int n, int k, bool accumulate, int threads, int dotMaxRows)
     {
         if (m > 1 && m <= dotMaxRows)
         {
@@ -187,7 +187,7 @@ internal static unsafe class BlockedGemm<TKernel>
         Run(columnChunks * rowChunks, threads, job);
     }
 
-    struct DotJob : IParallelBody
+    private struct DotJob : IParallelBody
     {
         public float* A, B, C;
         public nint Lda, Ldb, Ldc;
@@ -219,7 +219,7 @@ internal static unsafe class BlockedGemm<TKernel>
             }
         }
 
-        readonly void RunBlock(int group, int block)
+        private readonly void RunBlock(int group, int block)
         {
             int j = block * TKernel.DotColumns;
             int columns = Math.Min(TKernel.DotColumns, N - j);
@@ -287,7 +287,7 @@ internal static unsafe class BlockedGemm<TKernel>
         }
     }
 
-    struct PackJob : IParallelBody
+    private struct PackJob : IParallelBody
     {
         public float* A, B, PackedA, PackedB;
         public nint Lda, Ldb;
@@ -321,7 +321,7 @@ internal static unsafe class BlockedGemm<TKernel>
         }
     }
 
-    struct TileJob : IParallelBody
+    private struct TileJob : IParallelBody
     {
         public float* PackedA, PackedB, C;
         public nint Ldc;
@@ -341,14 +341,14 @@ internal static unsafe class BlockedGemm<TKernel>
     // ---------------------------------------------------------------- parallel packed product: two barriers in all
 
     /// <summary>Largest A (floats, rows rounded up to MR) that is packed whole and shared by all threads of one product.</summary>
-    const int SharedPackedALimit = 1 << 22;
+    private const int SharedPackedALimit = 1 << 22;
 
     /// <summary>
     /// The packed product for several threads: all of A is packed once (one parallel loop), then each column chunk
     /// packs its own B panels and runs every depth block (a second loop). Two barriers instead of two per block
     /// matter on a busy machine, where every barrier waits for the slowest, possibly preempted, thread.
     /// </summary>
-    static void MultiplyPackedByColumnChunks(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc, int m, int n, int k, bool accumulate, int threads, int depthBlock, GemmTuning tuning)
+    private static void MultiplyPackedByColumnChunks(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc, int m, int n, int k, bool accumulate, int threads, int depthBlock, GemmTuning tuning)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
         int aPanels = (m + mr - 1) / mr;
@@ -378,7 +378,7 @@ internal static unsafe class BlockedGemm<TKernel>
     }
 
     /// <summary>Packs A panels for one depth block; block d of packed A starts at APanels·MR·(d·DepthBlock).</summary>
-    struct PackAJob : IParallelBody
+    private struct PackAJob : IParallelBody
     {
         public float* A, PackedA;
         public nint Lda;
@@ -397,7 +397,7 @@ internal static unsafe class BlockedGemm<TKernel>
         }
     }
 
-    struct ColumnChunkJob : IParallelBody
+    private struct ColumnChunkJob : IParallelBody
     {
         public float* PackedA, B, C;
         public nint Ldb, Ldc;
@@ -428,7 +428,7 @@ internal static unsafe class BlockedGemm<TKernel>
     /// C rows [i0, i1) × the columns of B panels [q0, q1) (+)= packed A × packed B over one depth block.
     /// A panel r is at packedA + r·MR·depth; B panel q at packedB + (q − q0)·NR·depth; i0 is a multiple of MR.
     /// </summary>
-    static void MultiplyPanels(float* packedA, int i0, int i1, float* packedB, int q0, int q1, int columns, int depth, float* c, nint ldc, bool accumulate, float* tile)
+    private static void MultiplyPanels(float* packedA, int i0, int i1, float* packedB, int q0, int q1, int columns, int depth, float* c, nint ldc, bool accumulate, float* tile)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
         for (int q = q0; q < q1; q++)

@@ -72,7 +72,7 @@ public static class Gemm
     }
 
     /// <summary>Checks that a row-major operand of <paramref name="rows"/> × <paramref name="columns"/> with the given stride fits its span.</summary>
-    static void CheckOperand(int length, int leadingDimension, int rows, int columns, string operand, string leadingName)
+    private static void CheckOperand(int length, int leadingDimension, int rows, int columns, string operand, string leadingName)
     {
         if (leadingDimension < columns)
             throw new ArgumentOutOfRangeException(leadingName, leadingDimension, $"Leading dimension of {operand} must be at least its row length {columns}.");

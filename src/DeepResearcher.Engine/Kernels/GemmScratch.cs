@@ -8,11 +8,11 @@ namespace DeepResearcher.Engine.Kernels;
 /// </summary>
 internal sealed unsafe class GemmScratch
 {
-    [ThreadStatic] static GemmScratch? current;
+    [ThreadStatic] private static GemmScratch? current;
 
-    float[] packedA = [];
-    float[] packedB = [];
-    float[] panelTail = [];
+    private float[] packedA = [];
+    private float[] packedB = [];
+    private float[] panelTail = [];
 
     public static GemmScratch Current => current ??= new GemmScratch();
 
@@ -25,7 +25,7 @@ internal sealed unsafe class GemmScratch
     /// <summary>Returns an aligned buffer for one zero-padded edge panel of B.</summary>
     public float* PanelTail(int length) => Aligned(ref panelTail, length);
 
-    static float* Aligned(ref float[] buffer, int length)
+    private static float* Aligned(ref float[] buffer, int length)
     {
         const int Slack = 16;
         if (buffer.Length < length + Slack)

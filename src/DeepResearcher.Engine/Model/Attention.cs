@@ -287,11 +287,14 @@ public sealed class Attention
         Span<int> blockStart = blocks <= 2048 ? stackalloc int[blocks] : new int[blocks];
         next = 0;
         for (int s = 0; s < batch.SequenceCount; s++)
+        {
             for (int r0 = 0; r0 < batch.SequenceLengths[s]; r0 += BlockRows, next++)
             {
                 blockSequence[next] = s;
                 blockStart[next] = r0;
             }
+        }
+
         var items = ws.AttentionItems.AsSpan(0, 3 * blocks * _heads);
         int item = 0;
         foreach (int b in blockCodes)

@@ -25,8 +25,11 @@ public static class LmHead
         int rows = targets.Length;
         if (retainAll) chunkRows = Math.Max(rows, 1);
         for (int t = 0; t < rows; t++)
+        {
             if ((uint)targets[t] >= (uint)vocab)
                 throw new ArgumentOutOfRangeException(nameof(targets), targets[t], $"target {t} is {targets[t]}, outside the vocabulary of {vocab}");
+        }
+
         ws.LogitsRowsFromForward = 0;
         for (int r0 = 0; r0 < rows; r0 += chunkRows)
         {
@@ -83,8 +86,10 @@ public static class LmHead
             chunkRows = Math.Max(count, 1);
             // Move the active rows to the front, in order: row active[i] ≥ i, so no row is overwritten before it is moved.
             for (int i = 0; i < count; i++)
+            {
                 if (active[i] != i)
                     ws.Logits.AsSpan(active[i] * vocab, vocab).CopyTo(ws.Logits.AsSpan(i * vocab, vocab));
+            }
         }
         // All rows active and retained: the chunk is the batch itself, nothing to gather or scatter.
         bool direct = retained && count == rows;
@@ -96,15 +101,21 @@ public static class LmHead
             var dInput = direct ? dHidden[..(c * dim)] : Workspace.Take(ref ws.ChunkGrad, c * dim);
             var logits = Workspace.Take(ref ws.Logits, c * vocab);
             if (!direct)
+            {
                 for (int i = 0; i < c; i++)
                     hidden.Slice(active[a0 + i] * dim, dim).CopyTo(ws.ChunkInput.AsSpan(i * dim, dim));
+            }
+
             if (!retained)
                 Gemm.Multiply(input, weight, logits, c, vocab, dim, transB: true);
             ComputePool.Shared.For(c, new BackwardRows { Logits = logits, ActiveRows = active.Slice(a0, c), DLogProbs = dLogProbs, DEntropy = dEntropy, Targets = targets, LogSumExp = logSumExp, Entropy = entropy, Vocab = vocab });
             Gemm.Multiply(logits, weight, dInput, c, dim, vocab);
             if (!direct)
+            {
                 for (int i = 0; i < c; i++)
                     dInput.Slice(i * dim, dim).CopyTo(dHidden.Slice(active[a0 + i] * dim, dim));
+            }
+
             if (!dWeight.IsEmpty)
                 Gemm.Multiply(logits, input, dWeight, vocab, dim, c, transA: true, accumulate: true);
         }

@@ -22,9 +22,11 @@ public sealed class RotaryEmbedding
         _half = headDim / 2;
         _inverseFrequency = new double[_half];
         for (int i = 0; i < _half; i++)
+        {
             _inverseFrequency[i] = scaling is null
                 ? 1.0 / Math.Pow(theta, 2.0 * i / headDim)
                 : scaling.Apply(1.0 / Math.Pow(theta, 2.0 * i / headDim));
+        }
     }
 
     public int HeadDim { get; }

@@ -10,7 +10,7 @@ namespace DeepResearcher.Engine.Model;
 public sealed class TransformerModel
 {
     private readonly Workspace _ws = new();
-    private float[][] _residuals;
+    private readonly float[][] _residuals;
     private float[] _finalNormed = [];
     private float[] _finalRstd = [];
     private float[] _logSumExp = [];
@@ -118,9 +118,14 @@ public sealed class TransformerModel
         foreach (var p in Parameters) p.RequiresGrad = false;
         var adapters = new List<LoraAdapter>();
         foreach (var layer in Layers)
+        {
             foreach (var linear in layer.Linears)
+            {
                 if (projectionNames.Contains(linear.Prefix[(linear.Prefix.LastIndexOf('.') + 1)..]))
                     adapters.Add(linear.AttachLora(rank, alpha));
+            }
+        }
+
         return adapters;
     }
 

@@ -30,32 +30,32 @@ public sealed unsafe class ComputePool
     /// <summary>Environment variable that sets the number of threads (caller included) of <see cref="Shared"/>.</summary>
     public const string ThreadCountVariable = "DEEPRESEARCHER_THREADS";
 
-    static readonly Lazy<ComputePool> SharedPool = new(() => new ComputePool(DefaultThreadCount()));
+    private static readonly Lazy<ComputePool> SharedPool = new(() => new ComputePool(DefaultThreadCount()));
 
     /// <summary>The process-wide pool, created on first use with <see cref="ThreadCountVariable"/> or the processor count threads.</summary>
     public static ComputePool Shared => SharedPool.Value;
 
-    [ThreadStatic] static bool insideLoop;
+    [ThreadStatic] private static bool insideLoop;
 
-    static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
-    readonly Thread[] workers;
-    readonly object sleepGate = new();
-    readonly object ownerGate = new();
-    int parallelism;
-    int sleepers;
+    private readonly Thread[] workers;
+    private readonly object sleepGate = new();
+    private readonly object ownerGate = new();
+    private int parallelism;
+    private int sleepers;
 
     // The published loop. cursor packs (generation << 32 | next index) so that a worker that wakes late
     // can never claim an index of a newer loop with the body of an older one.
-    long cursor;
-    int generation;
-    int count;
-    int completed;
-    delegate*<void*, int, void> invoke;
-    void* body;
-    ExceptionDispatchInfo? failure;
+    private long cursor;
+    private int generation;
+    private int count;
+    private int completed;
+    private delegate*<void*, int, void> invoke;
+    private void* body;
+    private ExceptionDispatchInfo? failure;
 
-    ComputePool(int threadCount)
+    private ComputePool(int threadCount)
     {
         ThreadCount = threadCount;
         parallelism = threadCount;
@@ -145,7 +145,7 @@ public sealed unsafe class ComputePool
         For(count, new DelegateBody(body));
     }
 
-    static void RunSerially<TBody>(int count, ref TBody body)
+    private static void RunSerially<TBody>(int count, ref TBody body)
         where TBody : IParallelBody, allows ref struct
     {
         bool wasInside = insideLoop;
@@ -161,11 +161,11 @@ public sealed unsafe class ComputePool
         }
     }
 
-    static void InvokeBody<TBody>(void* body, int index)
+    private static void InvokeBody<TBody>(void* body, int index)
         where TBody : IParallelBody, allows ref struct
         => Unsafe.AsRef<TBody>(body).Invoke(index);
 
-    void Publish(int loopCount, delegate*<void*, int, void> loopInvoke, void* loopBody)
+    private void Publish(int loopCount, delegate*<void*, int, void> loopInvoke, void* loopBody)
     {
         count = loopCount;
         completed = 0;
@@ -184,9 +184,9 @@ public sealed unsafe class ComputePool
     }
 
     /// <summary>Marks the finished loop exhausted before its fields are reused, so a worker that read a mix of old and new fields claims nothing.</summary>
-    void Close() => Interlocked.Exchange(ref cursor, ((long)generation << 32) | int.MaxValue);
+    private void Close() => Interlocked.Exchange(ref cursor, ((long)generation << 32) | int.MaxValue);
 
-    void RunIterations(int loopGeneration)
+    private void RunIterations(int loopGeneration)
     {
         var loopInvoke = invoke;
         var loopBody = body;
@@ -213,7 +213,7 @@ public sealed unsafe class ComputePool
         }
     }
 
-    void WorkerLoop(int workerIndex)
+    private void WorkerLoop(int workerIndex)
     {
         insideLoop = true;
         int seen = 0;
@@ -230,7 +230,7 @@ public sealed unsafe class ComputePool
         }
     }
 
-    int WaitForNewLoop(int seen)
+    private int WaitForNewLoop(int seen)
     {
         long spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
         while (Stopwatch.GetTimestamp() < spinUntil)
@@ -265,7 +265,7 @@ public sealed unsafe class ComputePool
         }
     }
 
-    static int DefaultThreadCount()
+    private static int DefaultThreadCount()
     {
         var configured = Environment.GetEnvironmentVariable(ThreadCountVariable);
         if (int.TryParse(configured, out int threads) && threads >= 1)
@@ -273,7 +273,7 @@ public sealed unsafe class ComputePool
         return Environment.ProcessorCount;
     }
 
-    readonly struct DelegateBody(Action<int> action) : IParallelBody
+    private readonly struct DelegateBody(Action<int> action) : IParallelBody
     {
         public void Invoke(int index) => action(index);
     }
