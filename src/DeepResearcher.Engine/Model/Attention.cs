@@ -348,19 +348,19 @@ public sealed class Attention
     /// </summary>
     private static class Scratch
     {
-        [ThreadStatic] private static float[]? scores;
-        [ThreadStatic] private static float[]? scoreGrad;
+        [ThreadStatic] private static float[]? _scores;
+        [ThreadStatic] private static float[]? _scoreGrad;
 
         public static Span<float> Scores(int length)
         {
-            if (scores is null || scores.Length < length) scores = new float[length];
-            return scores.AsSpan(0, length);
+            if (_scores is null || _scores.Length < length) _scores = new float[length];
+            return _scores.AsSpan(0, length);
         }
 
         public static Span<float> ScoreGrad(int length)
         {
-            if (scoreGrad is null || scoreGrad.Length < length) scoreGrad = new float[length];
-            return scoreGrad.AsSpan(0, length);
+            if (_scoreGrad is null || _scoreGrad.Length < length) _scoreGrad = new float[length];
+            return _scoreGrad.AsSpan(0, length);
         }
     }
 }
