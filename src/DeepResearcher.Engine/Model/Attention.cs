@@ -99,7 +99,10 @@ public sealed class Attention
         {
             var shape = Shape;
             var items = ForwardWorkItems(batch, ws);
-            ComputePool.Shared.For(items.Length / 3, new ForwardBlock { Query = q, Key = k, Value = v, Context = context, LogSumExp = lse, Items = items, Shape = shape, Batch = batch });
+            ComputePool.Shared.For(items.Length / 3, new ForwardBlock
+            {
+                Query = q, Key = k, Value = v, Context = context, LogSumExp = lse, Items = items, Shape = shape, Batch = batch,
+            });
         }
         using (KernelTimings.Time(TimedKernel.OutputProjectionForward))
         {
@@ -180,7 +183,12 @@ public sealed class Attention
             // Query heads of one KV group all add into the same dk/dv rows: with grouping each head gets its own partial.
             var dkPartial = grouped ? Workspace.Take(ref ws.DKeyPartial, tokens * QueryDim) : dk;
             var dvPartial = grouped ? Workspace.Take(ref ws.DValuePartial, tokens * QueryDim) : dv;
-            ComputePool.Shared.For(batch.SequenceCount * _heads, new BackwardHead { Query = q, Key = k, Value = v, Context = context, LogSumExp = lse, DContext = dContext, DQuery = dq, DKeyPartial = dkPartial, DValuePartial = dvPartial, PartialStride = grouped ? QueryDim : KeyValueDim, Shape = shape, Batch = batch });
+            ComputePool.Shared.For(batch.SequenceCount * _heads, new BackwardHead
+            {
+                Query = q, Key = k, Value = v, Context = context, LogSumExp = lse, DContext = dContext, DQuery = dq,
+                DKeyPartial = dkPartial, DValuePartial = dvPartial, PartialStride = grouped ? QueryDim : KeyValueDim,
+                Shape = shape, Batch = batch,
+            });
             if (grouped)
             {
                 SumGroupPartials(dkPartial, dk, tokens, shape);

@@ -36,7 +36,11 @@ public static class LmHead
             int c = Math.Min(chunkRows, rows - r0);
             var logits = Workspace.Take(ref ws.Logits, c * vocab);
             Gemm.Multiply(hidden.Slice(r0 * dim, c * dim), weight, logits, c, vocab, dim, transB: true);
-            ComputePool.Shared.For(c, new ForwardRows { Logits = logits, Targets = targets.Slice(r0, c), LogProbs = logProbs.Slice(r0, c), LogSumExp = logSumExp.Slice(r0, c), Entropy = entropy.Slice(r0, c), Vocab = vocab });
+            ComputePool.Shared.For(c, new ForwardRows
+            {
+                Logits = logits, Targets = targets.Slice(r0, c), LogProbs = logProbs.Slice(r0, c),
+                LogSumExp = logSumExp.Slice(r0, c), Entropy = entropy.Slice(r0, c), Vocab = vocab,
+            });
         }
         if (rows <= chunkRows) ws.LogitsRowsFromForward = rows;
     }
@@ -108,7 +112,11 @@ public static class LmHead
 
             if (!retained)
                 Gemm.Multiply(input, weight, logits, c, vocab, dim, transB: true);
-            ComputePool.Shared.For(c, new BackwardRows { Logits = logits, ActiveRows = active.Slice(a0, c), DLogProbs = dLogProbs, DEntropy = dEntropy, Targets = targets, LogSumExp = logSumExp, Entropy = entropy, Vocab = vocab });
+            ComputePool.Shared.For(c, new BackwardRows
+            {
+                Logits = logits, ActiveRows = active.Slice(a0, c), DLogProbs = dLogProbs, DEntropy = dEntropy, Targets = targets,
+                LogSumExp = logSumExp, Entropy = entropy, Vocab = vocab,
+            });
             Gemm.Multiply(logits, weight, dInput, c, dim, vocab);
             if (!direct)
             {

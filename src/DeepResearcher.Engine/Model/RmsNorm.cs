@@ -18,7 +18,10 @@ public static class RmsNorm
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, Span<float> y, Span<float> rstd, int rows, int dim, float eps)
     {
         int chunk = RowsPerChunk(dim);
-        ComputePool.Shared.For((rows + chunk - 1) / chunk, new ForwardRows { X = x, Weight = weight, Y = y, Rstd = rstd, Rows = rows, Dim = dim, Chunk = chunk, Eps = eps });
+        ComputePool.Shared.For((rows + chunk - 1) / chunk, new ForwardRows
+        {
+            X = x, Weight = weight, Y = y, Rstd = rstd, Rows = rows, Dim = dim, Chunk = chunk, Eps = eps,
+        });
     }
 
     /// <summary>RMSNorm forward of one chunk of rows.</summary>
@@ -57,7 +60,11 @@ public static class RmsNorm
         try
         {
             var partial = weightGrad ? partials.AsSpan(0, chunks * dim) : [];
-            ComputePool.Shared.For(chunks, new BackwardRows { Dy = dy, X = x, Weight = weight, Rstd = rstd, Dx = dx, WeightPartials = partial, Rows = rows, Dim = dim, Chunk = chunk });
+            ComputePool.Shared.For(chunks, new BackwardRows
+            {
+                Dy = dy, X = x, Weight = weight, Rstd = rstd, Dx = dx, WeightPartials = partial, Rows = rows, Dim = dim,
+                Chunk = chunk,
+            });
             for (int c = 0; c < chunks && weightGrad; c++)
                 TensorPrimitives.Add(dWeight[..dim], partial.Slice(c * dim, dim), dWeight[..dim]);
         }

@@ -64,7 +64,11 @@ public sealed class RotaryEmbedding
         if (maxPosition >= _positions) EnsurePositions(maxPosition + 1);
         int width = heads * HeadDim;
         int chunk = Math.Max(1, Rows.ChunkElements / width);
-        ComputePool.Shared.For((positions.Length + chunk - 1) / chunk, new Rows { X = x, Positions = positions, Cos = _cos, Sin = _sin, Heads = heads, HeadDim = HeadDim, Chunk = chunk, Direction = direction });
+        ComputePool.Shared.For((positions.Length + chunk - 1) / chunk, new Rows
+        {
+            X = x, Positions = positions, Cos = _cos, Sin = _sin, Heads = heads, HeadDim = HeadDim, Chunk = chunk,
+            Direction = direction,
+        });
     }
 
     /// <summary>Rotates every head of one chunk of rows by its position's angles (rotate_half layout), or by their negatives for backward.</summary>

@@ -109,7 +109,10 @@ public sealed class SwiGluMlp
         }
         using (KernelTimings.Time(TimedKernel.SwiGluBackward))
         {
-            ComputePool.Shared.For(ForwardChunks.ChunkCount(n), new BackwardChunks { Gate = gate, Up = up, DActivation = dAct, DGate = dGate, DUp = dUp });
+            ComputePool.Shared.For(ForwardChunks.ChunkCount(n), new BackwardChunks
+            {
+                Gate = gate, Up = up, DActivation = dAct, DGate = dGate, DUp = dUp,
+            });
         }
         using (KernelTimings.Time(TimedKernel.MlpProjectionBackward))
         {
