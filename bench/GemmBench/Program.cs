@@ -17,6 +17,8 @@ string statistic = "min";
 // "thread": one-thread runs are timed by the thread's CPU time (preemption excluded); "wall": always wall clock.
 string clock = "thread";
 bool work = false;
+// The blocking every measurement runs; --direct-depth, --direct-max-rows and --dot-max-rows change it.
+var tuning = GemmTuning.Default;
 string? shapeFilter = null;
 var customShapes = new List<(int M, int N, int K, bool TransA, bool TransB)>();
 // Debian's interpreter, which sees python3-numpy, even when a pyenv python3 comes first on PATH.
@@ -33,9 +35,9 @@ for (int i = 0; i < args.Length; i++)
         case "--stat": statistic = args[++i]; break;
         case "--clock": clock = args[++i]; break;
         case "--work": work = true; break;
-        case "--direct-depth": BlockedGemm<GemmMicroKernel512>.DirectDepthBlock = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-        case "--direct-max-rows": BlockedGemm<GemmMicroKernel512>.DirectMaxRows = BlockedGemm<GemmMicroKernel256>.DirectMaxRows = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-        case "--dot-max-rows": BlockedGemm<GemmMicroKernel512>.DotMaxRows = BlockedGemm<GemmMicroKernel256>.DotMaxRows = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--direct-depth": tuning = tuning with { DirectDepthBlock = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+        case "--direct-max-rows": tuning = tuning with { DirectMaxRows = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+        case "--dot-max-rows": tuning = tuning with { DotMaxRows = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--shapes": shapeFilter = args[++i]; break;
         case "--shape": customShapes.Add(ParseShape(args[++i])); break;
         case "--python": python = args[++i]; break;
@@ -93,7 +95,7 @@ foreach (int threads in threadCounts)
         var (m, n, k, transA, transB) = shapes[s];
         pool.Parallelism = threads;
         var row = new List<string> { $"{m} {n} {k} {(transA ? 'T' : 'N')} {(transB ? 'T' : 'N')}", threads.ToString(CultureInfo.InvariantCulture) };
-        var figures = variants.Select(v => Measure(v, m, n, k, transA, transB, seconds, statistic, clock == "thread" && threads == 1)).ToArray();
+        var figures = variants.Select(v => Measure(v, m, n, k, transA, transB, seconds, statistic, clock == "thread" && threads == 1, tuning)).ToArray();
         row.AddRange(figures.Select(f => f.ToString("0.0", CultureInfo.InvariantCulture)));
         if (numpyFigures is not null)
         {
@@ -104,12 +106,12 @@ foreach (int threads in threadCounts)
     }
 }
 if (work)
-    ReportWork(shapes, threadCounts, Gemm.DefaultVariant);
+    ReportWork(shapes, threadCounts, Gemm.DefaultVariant, tuning);
 return 0;
 
 // Process CPU time per product at each thread count: on shared cores the wall clock cannot show parallel
 // efficiency, but extra CPU time for the same product would (spinning, duplicated packing, imbalance waits).
-static void ReportWork((int M, int N, int K, bool TransA, bool TransB)[] shapes, int[] threadCounts, GemmVariant variant)
+static void ReportWork((int M, int N, int K, bool TransA, bool TransB)[] shapes, int[] threadCounts, GemmVariant variant, GemmTuning tuning)
 {
     var process = Process.GetCurrentProcess();
     Console.WriteLine($"# CPU time per product ({variant}), all threads of this process: " + string.Join(" | ", threadCounts.Select(t => $"{t} thr")));
@@ -126,12 +128,12 @@ static void ReportWork((int M, int N, int K, bool TransA, bool TransB)[] shapes,
         {
             ComputePool.Shared.Parallelism = Math.Min(threads, ComputePool.Shared.ThreadCount);
             for (int i = 0; i < 3; i++)
-                Gemm.Multiply(variant, a, lda, transA, b, ldb, transB, c, n, m, n, k);
+                Gemm.Multiply(variant, a, lda, transA, b, ldb, transB, c, n, m, n, k, accumulate: false, tuning);
             int runs = Math.Max(3, (int)(2e9 / (2.0 * m * n * k)));
             process.Refresh();
             var start = process.TotalProcessorTime;
             for (int i = 0; i < runs; i++)
-                Gemm.Multiply(variant, a, lda, transA, b, ldb, transB, c, n, m, n, k);
+                Gemm.Multiply(variant, a, lda, transA, b, ldb, transB, c, n, m, n, k, accumulate: false, tuning);
             process.Refresh();
             double milliseconds = (process.TotalProcessorTime - start).TotalMilliseconds / runs;
             cells.Add(milliseconds.ToString("0.00", CultureInfo.InvariantCulture) + " ms");
@@ -177,10 +179,8 @@ static void Tune(double seconds, int threads)
         {
             foreach (int nc in new[] { 512, 1024, 2048, 4096 })
             {
-                BlockedGemm<GemmMicroKernel512>.DepthBlock = kc;
-                BlockedGemm<GemmMicroKernel512>.RowBlock = mc;
-                BlockedGemm<GemmMicroKernel512>.ColumnBlock = nc;
-                var figures = shapes.Select(s => Measure(GemmVariant.Vector512, s.M, s.N, s.K, s.TransA, s.TransB, seconds, threadTime: threads == 1).ToString("0.0", CultureInfo.InvariantCulture));
+                var blocking = GemmTuning.Default with { DepthBlock = kc, RowBlock = mc, ColumnBlock = nc };
+                var figures = shapes.Select(s => Measure(GemmVariant.Vector512, s.M, s.N, s.K, s.TransA, s.TransB, seconds, threadTime: threads == 1, tuning: blocking).ToString("0.0", CultureInfo.InvariantCulture));
                 Console.WriteLine($"{kc} | {mc} | {nc} | " + string.Join(" | ", figures));
             }
         }
@@ -195,7 +195,7 @@ static (int M, int N, int K, bool TransA, bool TransB) ParseShape(string text)
         parts.Length > 3 && parts[3][0] == 'T', parts.Length > 3 && parts[3][1] == 'T');
 }
 
-static double Measure(GemmVariant variant, int m, int n, int k, bool transA, bool transB, double seconds, string statistic = "min", bool threadTime = true)
+static double Measure(GemmVariant variant, int m, int n, int k, bool transA, bool transB, double seconds, string statistic = "min", bool threadTime = true, GemmTuning? tuning = null)
 {
     var rng = new Random(1);
     var a = new float[m * k];
@@ -206,7 +206,7 @@ static double Measure(GemmVariant variant, int m, int n, int k, bool transA, boo
     int lda = transA ? m : k, ldb = transB ? k : n;
     // Warm up: JIT to the optimised tier and touch the packing buffers.
     for (int i = 0; i < 3; i++)
-        Gemm.Multiply(variant, a, lda, transA, b, ldb, transB, c, n, m, n, k);
+        Gemm.Multiply(variant, a, lda, transA, b, ldb, transB, c, n, m, n, k, accumulate: false, tuning);
     var times = new List<double>();
     var total = Stopwatch.StartNew();
     while (total.Elapsed.TotalSeconds < seconds || times.Count < 3)
@@ -214,13 +214,13 @@ static double Measure(GemmVariant variant, int m, int n, int k, bool transA, boo
         if (threadTime)
         {
             double start = ThreadClock.Now();
-            Gemm.Multiply(variant, a, lda, transA, b, ldb, transB, c, n, m, n, k);
+            Gemm.Multiply(variant, a, lda, transA, b, ldb, transB, c, n, m, n, k, accumulate: false, tuning);
             times.Add(ThreadClock.Now() - start);
         }
         else
         {
             long start = Stopwatch.GetTimestamp();
-            Gemm.Multiply(variant, a, lda, transA, b, ldb, transB, c, n, m, n, k);
+            Gemm.Multiply(variant, a, lda, transA, b, ldb, transB, c, n, m, n, k, accumulate: false, tuning);
             times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
     }

@@ -137,7 +137,10 @@ public static class HuggingFaceConfig
     {
         if (obj[key] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d)
             && d == Math.Floor(d) && d >= int.MinValue && d <= int.MaxValue)
+        {
             return (int)d;
+        }
+
         throw new CheckpointFormatException(path, null, $"{key} is missing or not an integer");
     }
 
@@ -147,7 +150,10 @@ public static class HuggingFaceConfig
         if (node is null) return fallback;
         if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
             && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d))
+        {
             return d;
+        }
+
         throw new CheckpointFormatException(path, null, $"{key} is not a number");
     }
 }

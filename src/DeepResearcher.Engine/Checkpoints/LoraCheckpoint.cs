@@ -26,8 +26,11 @@ public static class LoraCheckpoint
         Directory.CreateDirectory(directory);
         var tensors = new List<SafetensorsTensor>();
         foreach (var lora in linears.Select(l => l.Lora!))
+        {
             foreach (var p in new[] { lora.A, lora.B })
                 tensors.Add(SafetensorsTensor.FromFloats(p.Name, SafetensorsDType.F32, Array.ConvertAll(p.Shape, d => (long)d), p.Data));
+        }
+
         await SafetensorsWriter.WriteAsync(Path.Combine(directory, WeightsFileName), tensors,
             new Dictionary<string, string> { ["format"] = "pt" }, cancellationToken).ConfigureAwait(false);
 

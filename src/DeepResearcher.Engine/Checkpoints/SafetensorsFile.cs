@@ -210,7 +210,9 @@ public sealed unsafe class SafetensorsFile : IDisposable
             || !entry.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
             || !entry.TryGetProperty("data_offsets", out var offsetsElement) || offsetsElement.ValueKind != JsonValueKind.Array
             || offsetsElement.GetArrayLength() != 2)
+        {
             throw new CheckpointFormatException(path, name, "header entry lacks dtype, shape or a two-element data_offsets");
+        }
 
         string dtypeName = dtypeElement.GetString()!;
         if (!SafetensorsDTypes.TryParse(dtypeName, out var dtype))

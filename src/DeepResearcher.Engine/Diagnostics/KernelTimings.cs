@@ -6,8 +6,8 @@ namespace DeepResearcher.Engine.Diagnostics;
 
 /// <summary>
 /// Opt-in per-kernel wall-clock breakdown of the training forward and backward, in the spirit of nietras/Llm's timing
-/// decorator. Off by default: <see cref="Start"/> then returns 0 without reading the clock and <see cref="Stop"/>
-/// returns at once, so the instrumented kernels cost one static read each. Kernels are timed on the calling thread
+/// decorator. A kernel is timed by <c>using (KernelTimings.Time(kernel)) { … }</c>. Off by default: the scope then
+/// neither reads the clock nor records, so the instrumented kernels cost one static read and one branch each. Kernels are timed on the calling thread
 /// around whole (possibly parallel) kernels, never inside a pool loop, so the figures add up to the step time.
 /// </summary>
 public static class KernelTimings
@@ -18,11 +18,11 @@ public static class KernelTimings
     /// <summary>Whether kernels record their time; set it before the steps to measure.</summary>
     public static bool Enabled { get; set; }
 
-    /// <summary>A timestamp to pass to <see cref="Stop"/>, or 0 when timing is off.</summary>
-    public static long Start() => Enabled ? Stopwatch.GetTimestamp() : 0;
+    /// <summary>Times <paramref name="kernel"/> until the returned scope is disposed, when timing is on.</summary>
+    public static KernelTimingScope Time(TimedKernel kernel) => new(kernel);
 
     /// <summary>Adds the time since <paramref name="start"/> to <paramref name="kernel"/>; does nothing for a 0 start.</summary>
-    public static void Stop(TimedKernel kernel, long start)
+    internal static void Record(TimedKernel kernel, long start)
     {
         if (start == 0) return;
         long elapsed = Stopwatch.GetTimestamp() - start;

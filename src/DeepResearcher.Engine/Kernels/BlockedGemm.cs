@@ -12,51 +12,23 @@ namespace DeepResearcher.Engine.Kernels;
 internal static unsafe class BlockedGemm<TKernel>
     where TKernel : IGemmMicroKernel
 {
-    /// <summary>
-    /// Upper bound on the depth of one packed block (KC); depth is split into equal blocks no deeper than this.
-    /// 256 measured best on the 2-core Zen 5 dev box (bench/GemmBench --tune): C tiles are loaded and stored
-    /// once per block, and the 64 KB B micro-panel streams from L2 fast enough.
-    /// </summary>
-    internal static int DepthBlock = 256;
-
-    /// <summary>Rows of packed A one tile reuses against a B micro-panel (MC): 96 × 256 floats of A stay in L2.</summary>
-    internal static int RowBlock = 96;
-
-    /// <summary>Columns packed per block (NC): 2048 × 256 floats of packed B, measured best with KC 256 and MC 96.</summary>
-    internal static int ColumnBlock = 2048;
-
     /// <summary>Rows of A packed at once, bounding scratch memory for tall matrices.</summary>
-    const int PackedRowLimit = 1536;
-
-    /// <summary>
-    /// At or below this many rows with row-major B, nothing is packed: B is read in place and work is split
-    /// mostly over columns. Measured: unpacked wins clearly up to m = 64 and ties packing at 128.
-    /// </summary>
-    internal static int DirectMaxRows = 96;
-
-    /// <summary>
-    /// At or below this many rows with transposed B ([n, k]), C is computed as dot products of rows.
-    /// Measured: dot products win at m = 16, packing with an in-register transpose wins from m = 32.
-    /// </summary>
-    internal static int DotMaxRows = 24;
+    private const int PackedRowLimit = 1536;
 
     /// <summary>
     /// At or below this many columns (LoRA ranks), a 64-wide register block would mostly compute padding:
     /// transposed B goes to dot products, other layouts to the 16-wide <see cref="GemmMicroKernel256"/> block.
     /// </summary>
-    const int NarrowColumns = 16;
-
-    /// <summary>Depth block of the unpacked path: bounds the B columns streamed per pass to L2 size.</summary>
-    internal static int DirectDepthBlock = 512;
+    private const int NarrowColumns = 16;
 
     /// <summary>Below this many flops waking the pool costs more than it gains.</summary>
-    const long SerialFlops = 1 << 18;
+    private const long SerialFlops = 1 << 18;
 
     public static void Multiply(
         float* a, nint lda, bool transA,
         float* b, nint ldb, bool transB,
         float* c, nint ldc,
-        int m, int n, int k, bool accumulate)
+        int m, int n, int k, bool accumulate, GemmTuning tuning)
     {
         if (m == 0 || n == 0)
             return;
@@ -76,19 +48,19 @@ internal static unsafe class BlockedGemm<TKernel>
 
         bool narrow = n <= NarrowColumns;
         bool useNarrowKernel = narrow && typeof(TKernel) != typeof(GemmMicroKernel256);
-        if (transB && !transA && (m <= DotMaxRows || narrow))
-            MultiplyDot(a, lda, b, ldb, c, ldc, m, n, k, accumulate, threads);
+        if (transB && !transA && (m <= tuning.DotMaxRows || narrow))
+            MultiplyDot(a, lda, b, ldb, c, ldc, m, n, k, accumulate, threads, tuning.DotMaxRows);
         else if (!transB && useNarrowKernel)
-            BlockedGemm<GemmMicroKernel256>.MultiplyDirect(a, lda, transA, b, ldb, c, ldc, m, n, k, accumulate, threads);
-        else if (!transB && (m <= DirectMaxRows || narrow))
-            MultiplyDirect(a, lda, transA, b, ldb, c, ldc, m, n, k, accumulate, threads);
+            BlockedGemm<GemmMicroKernel256>.MultiplyDirect(a, lda, transA, b, ldb, c, ldc, m, n, k, accumulate, threads, tuning.DirectDepthBlock);
+        else if (!transB && (m <= tuning.DirectMaxRows || narrow))
+            MultiplyDirect(a, lda, transA, b, ldb, c, ldc, m, n, k, accumulate, threads, tuning.DirectDepthBlock);
         else if (useNarrowKernel)
-            BlockedGemm<GemmMicroKernel256>.MultiplyPacked(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate, threads);
+            BlockedGemm<GemmMicroKernel256>.MultiplyPacked(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate, threads, tuning);
         else
-            MultiplyPacked(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate, threads);
+            MultiplyPacked(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate, threads, tuning);
     }
 
-    static void Run<TBody>(int count, int threads, TBody body)
+    private static void Run<TBody>(int count, int threads, TBody body)
         where TBody : IParallelBody
     {
         if (threads <= 1 || count <= 1)
@@ -103,13 +75,13 @@ internal static unsafe class BlockedGemm<TKernel>
     }
 
     /// <summary>Splits [0, total) into <paramref name="parts"/> near-equal ranges and returns the start of range <paramref name="part"/>.</summary>
-    static int PartStart(int total, int parts, int part) => (int)((long)total * part / parts);
+    private static int PartStart(int total, int parts, int part) => (int)((long)total * part / parts);
 
-    static int Chunks(int units, int threads) => threads <= 1 ? 1 : Math.Min(units, threads * 4);
+    private static int Chunks(int units, int threads) => threads <= 1 ? 1 : Math.Min(units, threads * 4);
 
     // ---------------------------------------------------------------- few rows or few columns, row-major B: nothing packed
 
-    internal static void MultiplyDirect(float* a, nint lda, bool transA, float* b, nint ldb, float* c, nint ldc, int m, int n, int k, bool accumulate, int threads)
+    internal static void MultiplyDirect(float* a, nint lda, bool transA, float* b, nint ldb, float* c, nint ldc, int m, int n, int k, bool accumulate, int threads, int depthBlock)
     {
         int nr = TKernel.Columns;
         // When every B row starts at the same offset within a cache line, a narrow first panel of `lead` columns
@@ -126,16 +98,16 @@ internal static unsafe class BlockedGemm<TKernel>
         {
             A = a, RowStrideA = transA ? 1 : lda, DepthStrideA = transA ? lda : 1,
             B = b, Ldb = ldb, C = c, Ldc = ldc, M = m, N = n, K = k, Accumulate = accumulate,
-            Panels = panels, Lead = lead, Groups = groups, ColumnChunks = columnChunks, RowChunks = rowChunks,
+            Panels = panels, Lead = lead, Groups = groups, ColumnChunks = columnChunks, RowChunks = rowChunks, DepthBlock = depthBlock,
         };
         Run(columnChunks * rowChunks, threads, job);
     }
 
-    struct DirectJob : IParallelBody
+    private struct DirectJob : IParallelBody
     {
         public float* A, B, C;
         public nint RowStrideA, DepthStrideA, Ldb, Ldc;
-        public int M, N, K, Panels, Lead, Groups, ColumnChunks, RowChunks;
+        public int M, N, K, Panels, Lead, Groups, ColumnChunks, RowChunks, DepthBlock;
         public bool Accumulate;
 
         public readonly void Invoke(int index)
@@ -149,9 +121,9 @@ internal static unsafe class BlockedGemm<TKernel>
             {
                 int j = Lead == 0 ? panel * nr : panel == 0 ? 0 : Lead + (panel - 1) * nr;
                 int columns = Lead != 0 && panel == 0 ? Lead : Math.Min(nr, N - j);
-                for (int depth0 = 0; depth0 < K; depth0 += DirectDepthBlock)
+                for (int depth0 = 0; depth0 < K; depth0 += DepthBlock)
                 {
-                    int depth = Math.Min(DirectDepthBlock, K - depth0);
+                    int depth = Math.Min(DepthBlock, K - depth0);
                     bool accumulate = Accumulate || depth0 > 0;
                     float* bPanel = B + depth0 * Ldb + j;
                     nint bStride = Ldb;
@@ -187,9 +159,9 @@ internal static unsafe class BlockedGemm<TKernel>
 
     // ---------------------------------------------------------------- few rows, B stored [n, k]: dot products
 
-    static void MultiplyDot(float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int n, int k, bool accumulate, int threads)
+    private static void MultiplyDot(float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int n, int k, bool accumulate, int threads, int dotMaxRows)
     {
-        if (m > 1 && m <= DotMaxRows)
+        if (m > 1 && m <= dotMaxRows)
         {
             // The few rows of A are reread for every block of B rows: copy them (a trivial m·k floats) to rows
             // that start on cache lines, so at least the A loads never split a line.
@@ -215,7 +187,7 @@ internal static unsafe class BlockedGemm<TKernel>
         Run(columnChunks * rowChunks, threads, job);
     }
 
-    struct DotJob : IParallelBody
+    private struct DotJob : IParallelBody
     {
         public float* A, B, C;
         public nint Lda, Ldb, Ldc;
@@ -247,7 +219,7 @@ internal static unsafe class BlockedGemm<TKernel>
             }
         }
 
-        readonly void RunBlock(int group, int block)
+        private readonly void RunBlock(int group, int block)
         {
             int j = block * TKernel.DotColumns;
             int columns = Math.Min(TKernel.DotColumns, N - j);
@@ -260,19 +232,19 @@ internal static unsafe class BlockedGemm<TKernel>
 
     // ---------------------------------------------------------------- general case: pack both operands
 
-    internal static void MultiplyPacked(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc, int m, int n, int k, bool accumulate, int threads)
+    internal static void MultiplyPacked(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc, int m, int n, int k, bool accumulate, int threads, GemmTuning tuning)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
         // Equal depth blocks: a short last block would pay the C load/store of a full one for little work.
-        int depthBlocks = (k + DepthBlock - 1) / DepthBlock;
+        int depthBlocks = (k + tuning.DepthBlock - 1) / tuning.DepthBlock;
         int depthBlock = (k + depthBlocks - 1) / depthBlocks;
         if (threads > 1 && (long)((m + mr - 1) / mr * mr) * k <= SharedPackedALimit)
         {
-            MultiplyPackedByColumnChunks(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate, threads, depthBlock);
+            MultiplyPackedByColumnChunks(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate, threads, depthBlock, tuning);
             return;
         }
 
-        int columnBlock = ColumnBlock;
+        int columnBlock = tuning.ColumnBlock;
         var scratch = GemmScratch.Current;
         for (int jc = 0; jc < n; jc += columnBlock)
         {
@@ -299,7 +271,7 @@ internal static unsafe class BlockedGemm<TKernel>
                     Run(pack.AChunks + pack.BChunks, threads, pack);
 
                     // Equal row tiles (in whole MR panels) so no thread is left with a short last tile.
-                    int rowTiles = (mb + RowBlock - 1) / RowBlock;
+                    int rowTiles = (mb + tuning.RowBlock - 1) / tuning.RowBlock;
                     int rowBlock = ((mb + rowTiles - 1) / rowTiles + mr - 1) / mr * mr;
                     rowTiles = (mb + rowBlock - 1) / rowBlock;
                     int columnTiles = threads <= 1 ? 1 : Math.Clamp((threads * 3 + rowTiles - 1) / rowTiles, 1, bPanels);
@@ -315,7 +287,7 @@ internal static unsafe class BlockedGemm<TKernel>
         }
     }
 
-    struct PackJob : IParallelBody
+    private struct PackJob : IParallelBody
     {
         public float* A, B, PackedA, PackedB;
         public nint Lda, Ldb;
@@ -349,7 +321,7 @@ internal static unsafe class BlockedGemm<TKernel>
         }
     }
 
-    struct TileJob : IParallelBody
+    private struct TileJob : IParallelBody
     {
         public float* PackedA, PackedB, C;
         public nint Ldc;
@@ -369,14 +341,14 @@ internal static unsafe class BlockedGemm<TKernel>
     // ---------------------------------------------------------------- parallel packed product: two barriers in all
 
     /// <summary>Largest A (floats, rows rounded up to MR) that is packed whole and shared by all threads of one product.</summary>
-    const int SharedPackedALimit = 1 << 22;
+    private const int SharedPackedALimit = 1 << 22;
 
     /// <summary>
     /// The packed product for several threads: all of A is packed once (one parallel loop), then each column chunk
     /// packs its own B panels and runs every depth block (a second loop). Two barriers instead of two per block
     /// matter on a busy machine, where every barrier waits for the slowest, possibly preempted, thread.
     /// </summary>
-    static void MultiplyPackedByColumnChunks(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc, int m, int n, int k, bool accumulate, int threads, int depthBlock)
+    private static void MultiplyPackedByColumnChunks(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc, int m, int n, int k, bool accumulate, int threads, int depthBlock, GemmTuning tuning)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
         int aPanels = (m + mr - 1) / mr;
@@ -394,19 +366,19 @@ internal static unsafe class BlockedGemm<TKernel>
         // count, for balance) and only then are split up to four per thread, for dynamic load balancing; and no
         // chunk is wider than one column block, so its packed B stays cache-sized (the LM head has 2374 panels).
         int chunks = Math.Min(bPanels, threads * Math.Clamp(bPanels / (4 * threads), 1, 4));
-        int panelsPerBlock = Math.Max(1, ColumnBlock / nr);
+        int panelsPerBlock = Math.Max(1, tuning.ColumnBlock / nr);
         chunks = Math.Max(chunks, (bPanels + panelsPerBlock - 1) / panelsPerBlock);
         var job = new ColumnChunkJob
         {
             PackedA = packedA, B = b, Ldb = ldb, TransB = transB, C = c, Ldc = ldc,
             M = m, N = n, K = k, DepthBlock = depthBlock, APanels = aPanels, BPanels = bPanels, Chunks = chunks,
-            RowBlock = Math.Max(mr, RowBlock / mr * mr), Accumulate = accumulate,
+            RowBlock = Math.Max(mr, tuning.RowBlock / mr * mr), Accumulate = accumulate,
         };
         Run(chunks, threads, job);
     }
 
     /// <summary>Packs A panels for one depth block; block d of packed A starts at APanels·MR·(d·DepthBlock).</summary>
-    struct PackAJob : IParallelBody
+    private struct PackAJob : IParallelBody
     {
         public float* A, PackedA;
         public nint Lda;
@@ -425,7 +397,7 @@ internal static unsafe class BlockedGemm<TKernel>
         }
     }
 
-    struct ColumnChunkJob : IParallelBody
+    private struct ColumnChunkJob : IParallelBody
     {
         public float* PackedA, B, C;
         public nint Ldb, Ldc;
@@ -456,7 +428,7 @@ internal static unsafe class BlockedGemm<TKernel>
     /// C rows [i0, i1) × the columns of B panels [q0, q1) (+)= packed A × packed B over one depth block.
     /// A panel r is at packedA + r·MR·depth; B panel q at packedB + (q − q0)·NR·depth; i0 is a multiple of MR.
     /// </summary>
-    static void MultiplyPanels(float* packedA, int i0, int i1, float* packedB, int q0, int q1, int columns, int depth, float* c, nint ldc, bool accumulate, float* tile)
+    private static void MultiplyPanels(float* packedA, int i0, int i1, float* packedB, int q0, int q1, int columns, int depth, float* c, nint ldc, bool accumulate, float* tile)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
         for (int q = q0; q < q1; q++)

@@ -30,13 +30,16 @@ public static class Gemm
         int m, int n, int k, bool transA = false, bool transB = false, bool accumulate = false)
         => Multiply(a, transA ? m : k, transA, b, transB ? k : n, transB, c, n, m, n, k, accumulate);
 
-    /// <summary>The strided product computed by a chosen <paramref name="variant"/>: for tests, benches and comparisons.</summary>
+    /// <summary>
+    /// The strided product computed by a chosen <paramref name="variant"/>, blocked by <paramref name="tuning"/>
+    /// (<see cref="GemmTuning.Default"/> when null; the reference variant ignores it): for tests, benches and comparisons.
+    /// </summary>
     public static unsafe void Multiply(
         GemmVariant variant,
         ReadOnlySpan<float> a, int lda, bool transA,
         ReadOnlySpan<float> b, int ldb, bool transB,
         Span<float> c, int ldc,
-        int m, int n, int k, bool accumulate = false)
+        int m, int n, int k, bool accumulate = false, GemmTuning? tuning = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
@@ -56,10 +59,11 @@ public static class Gemm
                 fixed (float* pb = b)
                 fixed (float* pc = c)
                 {
+                    tuning ??= GemmTuning.Default;
                     if (variant == GemmVariant.Vector512)
-                        BlockedGemm<GemmMicroKernel512>.Multiply(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate);
+                        BlockedGemm<GemmMicroKernel512>.Multiply(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate, tuning);
                     else
-                        BlockedGemm<GemmMicroKernel256>.Multiply(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate);
+                        BlockedGemm<GemmMicroKernel256>.Multiply(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate, tuning);
                 }
                 return;
             default:
@@ -68,7 +72,7 @@ public static class Gemm
     }
 
     /// <summary>Checks that a row-major operand of <paramref name="rows"/> × <paramref name="columns"/> with the given stride fits its span.</summary>
-    static void CheckOperand(int length, int leadingDimension, int rows, int columns, string operand, string leadingName)
+    private static void CheckOperand(int length, int leadingDimension, int rows, int columns, string operand, string leadingName)
     {
         if (leadingDimension < columns)
             throw new ArgumentOutOfRangeException(leadingName, leadingDimension, $"Leading dimension of {operand} must be at least its row length {columns}.");

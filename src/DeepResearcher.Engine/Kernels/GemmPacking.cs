@@ -83,7 +83,7 @@ internal static unsafe class GemmPacking
     /// Reads 8 rows of 8 floats (row stride <paramref name="sourceStride"/>) and writes them transposed
     /// (row stride <paramref name="destinationStride"/>), in registers.
     /// </summary>
-    static void Transpose8x8(float* source, nint sourceStride, float* destination, nint destinationStride)
+    private static void Transpose8x8(float* source, nint sourceStride, float* destination, nint destinationStride)
     {
         var r0 = Avx.LoadVector256(source);
         var r1 = Avx.LoadVector256(source + sourceStride);

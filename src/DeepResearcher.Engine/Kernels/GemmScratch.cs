@@ -8,24 +8,24 @@ namespace DeepResearcher.Engine.Kernels;
 /// </summary>
 internal sealed unsafe class GemmScratch
 {
-    [ThreadStatic] static GemmScratch? current;
+    [ThreadStatic] private static GemmScratch? _current;
 
-    float[] packedA = [];
-    float[] packedB = [];
-    float[] panelTail = [];
+    private float[] _packedA = [];
+    private float[] _packedB = [];
+    private float[] _panelTail = [];
 
-    public static GemmScratch Current => current ??= new GemmScratch();
+    public static GemmScratch Current => _current ??= new GemmScratch();
 
     /// <summary>Returns an aligned buffer of at least <paramref name="length"/> floats for packed A.</summary>
-    public float* PackedA(int length) => Aligned(ref packedA, length);
+    public float* PackedA(int length) => Aligned(ref _packedA, length);
 
     /// <summary>Returns an aligned buffer of at least <paramref name="length"/> floats for packed B.</summary>
-    public float* PackedB(int length) => Aligned(ref packedB, length);
+    public float* PackedB(int length) => Aligned(ref _packedB, length);
 
     /// <summary>Returns an aligned buffer for one zero-padded edge panel of B.</summary>
-    public float* PanelTail(int length) => Aligned(ref panelTail, length);
+    public float* PanelTail(int length) => Aligned(ref _panelTail, length);
 
-    static float* Aligned(ref float[] buffer, int length)
+    private static float* Aligned(ref float[] buffer, int length)
     {
         const int Slack = 16;
         if (buffer.Length < length + Slack)

@@ -34,8 +34,6 @@ public sealed class Linear
         return Lora;
     }
 
-    public void DetachLora() => Lora = null;
-
     /// <summary>Folds the adapter into the base weight (W += scale · B A) and detaches it, for fast inference.</summary>
     public void MergeLora()
     {

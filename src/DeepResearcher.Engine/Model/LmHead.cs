@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using DeepResearcher.Engine.Kernels;
 using DeepResearcher.Engine.Threading;
 
@@ -24,18 +25,46 @@ public static class LmHead
         int rows = targets.Length;
         if (retainAll) chunkRows = Math.Max(rows, 1);
         for (int t = 0; t < rows; t++)
+        {
             if ((uint)targets[t] >= (uint)vocab)
                 throw new ArgumentOutOfRangeException(nameof(targets), targets[t], $"target {t} is {targets[t]}, outside the vocabulary of {vocab}");
+        }
+
         ws.LogitsRowsFromForward = 0;
         for (int r0 = 0; r0 < rows; r0 += chunkRows)
         {
             int c = Math.Min(chunkRows, rows - r0);
             var logits = Workspace.Take(ref ws.Logits, c * vocab);
             Gemm.Multiply(hidden.Slice(r0 * dim, c * dim), weight, logits, c, vocab, dim, transB: true);
-            ComputePool.Shared.For(c, new LmHeadForwardRows(logits, targets.Slice(r0, c), logProbs.Slice(r0, c),
-                logSumExp.Slice(r0, c), entropy.Slice(r0, c), vocab));
+            ComputePool.Shared.For(c, new ForwardRows
+            {
+                Logits = logits, Targets = targets.Slice(r0, c), LogProbs = logProbs.Slice(r0, c),
+                LogSumExp = logSumExp.Slice(r0, c), Entropy = entropy.Slice(r0, c), Vocab = vocab,
+            });
         }
         if (rows <= chunkRows) ws.LogitsRowsFromForward = rows;
+    }
+
+    /// <summary>One row of the LM head forward: log-sum-exp, the target's log-prob and the entropy, from two reads of the logits.</summary>
+    private ref struct ForwardRows : IParallelBody
+    {
+        public ReadOnlySpan<float> Logits;
+        public ReadOnlySpan<int> Targets;
+        public Span<float> LogProbs, LogSumExp, Entropy;
+        public int Vocab;
+
+        public readonly void Invoke(int index)
+        {
+            var row = Logits.Slice(index * Vocab, Vocab);
+            float max = TensorPrimitives.Max(row);
+            float sum = Elementwise.ExpSum(row, -max, out float weighted);
+            float logSum = MathF.Log(sum);
+            float lse = max + logSum;
+            LogSumExp[index] = lse;
+            LogProbs[index] = row[Targets[index]] - lse;
+            // H = −Σ p (z − lse) = log Σ e^(z−max) − Σ e^(z−max)(z − max) / Σ e^(z−max): shifted by max, so no large cancellation.
+            Entropy[index] = logSum - weighted / sum;
+        }
     }
 
     /// <summary>
@@ -61,8 +90,10 @@ public static class LmHead
             chunkRows = Math.Max(count, 1);
             // Move the active rows to the front, in order: row active[i] ≥ i, so no row is overwritten before it is moved.
             for (int i = 0; i < count; i++)
+            {
                 if (active[i] != i)
                     ws.Logits.AsSpan(active[i] * vocab, vocab).CopyTo(ws.Logits.AsSpan(i * vocab, vocab));
+            }
         }
         // All rows active and retained: the chunk is the batch itself, nothing to gather or scatter.
         bool direct = retained && count == rows;
@@ -74,18 +105,51 @@ public static class LmHead
             var dInput = direct ? dHidden[..(c * dim)] : Workspace.Take(ref ws.ChunkGrad, c * dim);
             var logits = Workspace.Take(ref ws.Logits, c * vocab);
             if (!direct)
+            {
                 for (int i = 0; i < c; i++)
                     hidden.Slice(active[a0 + i] * dim, dim).CopyTo(ws.ChunkInput.AsSpan(i * dim, dim));
+            }
+
             if (!retained)
                 Gemm.Multiply(input, weight, logits, c, vocab, dim, transB: true);
-            ComputePool.Shared.For(c, new LmHeadBackwardRows(logits, active.Slice(a0, c), dLogProbs, dEntropy, targets,
-                logSumExp, entropy, vocab));
+            ComputePool.Shared.For(c, new BackwardRows
+            {
+                Logits = logits, ActiveRows = active.Slice(a0, c), DLogProbs = dLogProbs, DEntropy = dEntropy, Targets = targets,
+                LogSumExp = logSumExp, Entropy = entropy, Vocab = vocab,
+            });
             Gemm.Multiply(logits, weight, dInput, c, dim, vocab);
             if (!direct)
+            {
                 for (int i = 0; i < c; i++)
                     dInput.Slice(i * dim, dim).CopyTo(dHidden.Slice(active[a0 + i] * dim, dim));
+            }
+
             if (!dWeight.IsEmpty)
                 Gemm.Multiply(logits, input, dWeight, vocab, dim, c, transA: true, accumulate: true);
+        }
+    }
+
+    /// <summary>
+    /// One row of the LM head backward: replaces the row's logits with dL/dlogits for
+    /// L = Σ_t g[t]·log p_t[target] + e[t]·H(p_t), i.e. g·(1[v = target] − p_v) − e·p_v(log p_v + H).
+    /// </summary>
+    private ref struct BackwardRows : IParallelBody
+    {
+        public Span<float> Logits;
+        public ReadOnlySpan<int> ActiveRows;
+        public ReadOnlySpan<float> DLogProbs, DEntropy;
+        public ReadOnlySpan<int> Targets;
+        public ReadOnlySpan<float> LogSumExp, Entropy;
+        public int Vocab;
+
+        public readonly void Invoke(int index)
+        {
+            int t = ActiveRows[index];
+            float g = DLogProbs[t];
+            float e = DEntropy.IsEmpty ? 0f : DEntropy[t];
+            var row = Logits.Slice(index * Vocab, Vocab);
+            Elementwise.LogSoftmaxGradient(row, LogSumExp[t], e == 0f ? 0f : Entropy[t], g, e);
+            row[Targets[t]] += g;
         }
     }
 

@@ -76,20 +76,24 @@ public sealed class TransformerBlock
         var middle = Workspace.Take(ref _middle, n);
         var normed2 = Workspace.Take(ref _normed2, n);
         var rstd2 = Workspace.Take(ref _rstd2, tokens);
-        long t0 = KernelTimings.Start();
-        RmsNorm.Forward(x, InputLayerNorm.Data, normed1, rstd1, tokens, _dim, _eps);
-        KernelTimings.Stop(TimedKernel.RmsNormForward, t0);
+        using (KernelTimings.Time(TimedKernel.RmsNormForward))
+        {
+            RmsNorm.Forward(x, InputLayerNorm.Data, normed1, rstd1, tokens, _dim, _eps);
+        }
         SelfAttention.Forward(normed1, middle, batch, ws);
-        t0 = KernelTimings.Start();
-        TensorPrimitives.Add(middle, x, middle);
-        KernelTimings.Stop(TimedKernel.ResidualAddForward, t0);
-        t0 = KernelTimings.Start();
-        RmsNorm.Forward(middle, PostAttentionLayerNorm.Data, normed2, rstd2, tokens, _dim, _eps);
-        KernelTimings.Stop(TimedKernel.RmsNormForward, t0);
+        using (KernelTimings.Time(TimedKernel.ResidualAddForward))
+        {
+            TensorPrimitives.Add(middle, x, middle);
+        }
+        using (KernelTimings.Time(TimedKernel.RmsNormForward))
+        {
+            RmsNorm.Forward(middle, PostAttentionLayerNorm.Data, normed2, rstd2, tokens, _dim, _eps);
+        }
         Mlp.Forward(normed2, output, tokens);
-        t0 = KernelTimings.Start();
-        TensorPrimitives.Add(output[..n], middle, output);
-        KernelTimings.Stop(TimedKernel.ResidualAddForward, t0);
+        using (KernelTimings.Time(TimedKernel.ResidualAddForward))
+        {
+            TensorPrimitives.Add(output[..n], middle, output);
+        }
     }
 
     /// <summary><paramref name="dResidual"/> holds dL/d(block output) on entry and dL/d(block input) on return.</summary>
@@ -98,14 +102,16 @@ public sealed class TransformerBlock
         int tokens = batch.TokenCount, n = tokens * _dim;
         var dNormed = Workspace.Take(ref ws.DNormed, n);
         Mlp.Backward(dResidual, _normed2.AsSpan(0, n), dNormed, tokens, ws);
-        long t0 = KernelTimings.Start();
-        RmsNorm.Backward(dNormed, _middle.AsSpan(0, n), PostAttentionLayerNorm.Data, _rstd2.AsSpan(0, tokens), dResidual,
-            PostAttentionLayerNorm.RequiresGrad ? PostAttentionLayerNorm.Grad : [], tokens, _dim);
-        KernelTimings.Stop(TimedKernel.RmsNormBackward, t0);
+        using (KernelTimings.Time(TimedKernel.RmsNormBackward))
+        {
+            RmsNorm.Backward(dNormed, _middle.AsSpan(0, n), PostAttentionLayerNorm.Data, _rstd2.AsSpan(0, tokens), dResidual,
+                PostAttentionLayerNorm.RequiresGrad ? PostAttentionLayerNorm.Grad : [], tokens, _dim);
+        }
         SelfAttention.Backward(dResidual, _normed1.AsSpan(0, n), dNormed, batch, ws);
-        t0 = KernelTimings.Start();
-        RmsNorm.Backward(dNormed, x, InputLayerNorm.Data, _rstd1.AsSpan(0, tokens), dResidual,
-            InputLayerNorm.RequiresGrad ? InputLayerNorm.Grad : [], tokens, _dim);
-        KernelTimings.Stop(TimedKernel.RmsNormBackward, t0);
+        using (KernelTimings.Time(TimedKernel.RmsNormBackward))
+        {
+            RmsNorm.Backward(dNormed, x, InputLayerNorm.Data, _rstd1.AsSpan(0, tokens), dResidual,
+                InputLayerNorm.RequiresGrad ? InputLayerNorm.Grad : [], tokens, _dim);
+        }
     }
 }

@@ -10,7 +10,7 @@ namespace DeepResearcher.Engine.Model;
 public sealed class TransformerModel
 {
     private readonly Workspace _ws = new();
-    private float[][] _residuals;
+    private readonly float[][] _residuals;
     private float[] _finalNormed = [];
     private float[] _finalRstd = [];
     private float[] _logSumExp = [];
@@ -118,9 +118,14 @@ public sealed class TransformerModel
         foreach (var p in Parameters) p.RequiresGrad = false;
         var adapters = new List<LoraAdapter>();
         foreach (var layer in Layers)
+        {
             foreach (var linear in layer.Linears)
+            {
                 if (projectionNames.Contains(linear.Prefix[(linear.Prefix.LastIndexOf('.') + 1)..]))
                     adapters.Add(linear.AttachLora(rank, alpha));
+            }
+        }
+
         return adapters;
     }
 
@@ -175,10 +180,11 @@ public sealed class TransformerModel
         targets.CopyTo(_targets);
         var lse = Workspace.Take(ref _logSumExp, tokens);
         var rowEntropy = Workspace.Take(ref _entropy, tokens);
-        long t0 = KernelTimings.Start();
-        LmHead.ForwardLogProbs(_finalNormed.AsSpan(0, tokens * dim), LmHeadWeight.Data, targets, logProbs, lse, rowEntropy,
-            dim, Config.VocabSize, LmHeadChunkRows, _ws, RetainsLogits(tokens));
-        KernelTimings.Stop(TimedKernel.LmHeadForward, t0);
+        using (KernelTimings.Time(TimedKernel.LmHeadForward))
+        {
+            LmHead.ForwardLogProbs(_finalNormed.AsSpan(0, tokens * dim), LmHeadWeight.Data, targets, logProbs, lse, rowEntropy,
+                dim, Config.VocabSize, LmHeadChunkRows, _ws, RetainsLogits(tokens));
+        }
         if (!entropy.IsEmpty) rowEntropy.CopyTo(entropy);
         _hasTargets = true;
     }
@@ -205,22 +211,25 @@ public sealed class TransformerModel
             throw new ArgumentException($"expected {tokens} entropy gradients, got {dEntropy.Length}", nameof(dEntropy));
 
         var dNormed = Workspace.Take(ref _ws.DNormed, n);
-        long t0 = KernelTimings.Start();
-        LmHead.Backward(dLogProbs, dEntropy, _finalNormed.AsSpan(0, n), LmHeadWeight.Data, _targets.AsSpan(0, tokens), _logSumExp,
-            _entropy, dNormed, LmHeadWeight.RequiresGrad ? LmHeadWeight.Grad : [], dim, Config.VocabSize, LmHeadChunkRows, _ws);
-        KernelTimings.Stop(TimedKernel.LmHeadBackward, t0);
+        using (KernelTimings.Time(TimedKernel.LmHeadBackward))
+        {
+            LmHead.Backward(dLogProbs, dEntropy, _finalNormed.AsSpan(0, n), LmHeadWeight.Data, _targets.AsSpan(0, tokens), _logSumExp,
+                _entropy, dNormed, LmHeadWeight.RequiresGrad ? LmHeadWeight.Grad : [], dim, Config.VocabSize, LmHeadChunkRows, _ws);
+        }
         var dResidual = Workspace.Take(ref _ws.DResidual, n);
-        t0 = KernelTimings.Start();
-        dResidual.Clear();
-        RmsNorm.Backward(dNormed, _residuals[Layers.Count].AsSpan(0, n), FinalNorm.Data, _finalRstd, dResidual,
-            FinalNorm.RequiresGrad ? FinalNorm.Grad : [], tokens, dim);
-        KernelTimings.Stop(TimedKernel.RmsNormBackward, t0);
+        using (KernelTimings.Time(TimedKernel.RmsNormBackward))
+        {
+            dResidual.Clear();
+            RmsNorm.Backward(dNormed, _residuals[Layers.Count].AsSpan(0, n), FinalNorm.Data, _finalRstd, dResidual,
+                FinalNorm.RequiresGrad ? FinalNorm.Grad : [], tokens, dim);
+        }
         for (int l = Layers.Count - 1; l >= 0; l--)
             Layers[l].Backward(dResidual, _residuals[l].AsSpan(0, n), batch, _ws);
-        t0 = KernelTimings.Start();
-        if (EmbedTokens.RequiresGrad)
-            Embedding.Backward(batch.Tokens, dResidual, EmbedTokens.Grad, dim);
-        KernelTimings.Stop(TimedKernel.EmbeddingBackward, t0);
+        using (KernelTimings.Time(TimedKernel.EmbeddingBackward))
+        {
+            if (EmbedTokens.RequiresGrad)
+                Embedding.Backward(batch.Tokens, dResidual, EmbedTokens.Grad, dim);
+        }
     }
 
     private bool RetainsLogits(int tokens) => (long)tokens * Config.VocabSize * sizeof(float) <= LmHeadRetainedLogitsBytes;
@@ -257,14 +266,16 @@ public sealed class TransformerModel
         int tokens = batch.TokenCount, dim = Config.HiddenSize, n = tokens * dim;
         _batch = batch;
         Rope.EnsurePositions(batch.MaxSequenceLength);
-        long t0 = KernelTimings.Start();
-        Embedding.Forward(batch.Tokens, EmbedTokens.Data, Workspace.Take(ref _residuals[0], n), Config.VocabSize, dim);
-        KernelTimings.Stop(TimedKernel.EmbeddingForward, t0);
+        using (KernelTimings.Time(TimedKernel.EmbeddingForward))
+        {
+            Embedding.Forward(batch.Tokens, EmbedTokens.Data, Workspace.Take(ref _residuals[0], n), Config.VocabSize, dim);
+        }
         for (int l = 0; l < Layers.Count; l++)
             Layers[l].Forward(_residuals[l].AsSpan(0, n), Workspace.Take(ref _residuals[l + 1], n), batch, _ws);
-        t0 = KernelTimings.Start();
-        RmsNorm.Forward(_residuals[Layers.Count].AsSpan(0, n), FinalNorm.Data, Workspace.Take(ref _finalNormed, n),
-            Workspace.Take(ref _finalRstd, tokens), tokens, dim, (float)Config.RmsNormEps);
-        KernelTimings.Stop(TimedKernel.RmsNormForward, t0);
+        using (KernelTimings.Time(TimedKernel.RmsNormForward))
+        {
+            RmsNorm.Forward(_residuals[Layers.Count].AsSpan(0, n), FinalNorm.Data, Workspace.Take(ref _finalNormed, n),
+                Workspace.Take(ref _finalRstd, tokens), tokens, dim, (float)Config.RmsNormEps);
+        }
     }
 }

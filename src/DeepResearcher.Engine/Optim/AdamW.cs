@@ -53,8 +53,10 @@ public sealed class AdamW
             saved[i] = lookup(p.Name) ?? throw new InvalidDataException(
                 $"AdamW state for parameter '{p.Name}' is missing; the saved optimizer was built over different parameters (another model, or LoRA versus full fine-tuning)");
             if (saved[i].FirstMoment.Length != p.Length || saved[i].SecondMoment.Length != p.Length)
+            {
                 throw new InvalidDataException(
                     $"AdamW state for parameter '{p.Name}' has {saved[i].FirstMoment.Length} and {saved[i].SecondMoment.Length} moment values where the parameter has {p.Length}; the saved optimizer belongs to a model of another shape");
+            }
         }
         for (int i = 0; i < _parameters.Length; i++)
         {

@@ -12,7 +12,7 @@ namespace DeepResearcher.Engine.Sampling;
 /// </summary>
 internal readonly ref struct CachedAttention : IParallelBody
 {
-    [ThreadStatic] private static float[]? t_scores;
+    [ThreadStatic] private static float[]? _scores;
 
     private readonly ReadOnlySpan<float> _query;
     private readonly Span<float> _context;
@@ -49,9 +49,9 @@ internal readonly ref struct CachedAttention : IParallelBody
         ReadOnlySpan<float> keys = cache.Keys(_layer)[(g * _headDim)..], values = cache.Values(_layer)[(g * _headDim)..];
         int cached = cache.Length, count = _counts[s];
         int rows = Math.Min(count, BlockRows), visibleMax = cached + count;
-        var buffer = t_scores;
+        var buffer = _scores;
         if (buffer is null || buffer.Length < rows * visibleMax)
-            t_scores = buffer = new float[Math.Max(rows * visibleMax, 2 * (buffer?.Length ?? 512))];
+            _scores = buffer = new float[Math.Max(rows * visibleMax, 2 * (buffer?.Length ?? 512))];
         var query = _query[(_rowStarts[s] * _queryDim + h * _headDim)..];
         var context = _context[(_rowStarts[s] * _queryDim + h * _headDim)..];
         if (count == 1)

@@ -214,11 +214,14 @@ public sealed class CachedTransformer
         var linear = p.Linear;
         p.Matrix.MultiplyTransposed(x, y, rows, streaming);
         if (linear.Bias is { } bias)
+        {
             for (int r = 0; r < rows; r++)
             {
                 var yr = y.Slice(r * linear.OutFeatures, linear.OutFeatures);
                 TensorPrimitives.Add(yr, bias.Data, yr);
             }
+        }
+
         if (linear.Lora is { } lora)
         {
             // Unmerged adapters: y += scale · B (A x), through the same kernels as the base weight (so decode stays

@@ -90,18 +90,27 @@ public sealed class ContinuousBatchingSampler : IDisposable, IAsyncDisposable
         var prompt = request.PromptTokenIds.ToArray();
         if (prompt.Length == 0) throw new ArgumentException("the prompt has no tokens", nameof(request));
         for (int i = 0; i < prompt.Length; i++)
+        {
             if ((uint)prompt[i] >= (uint)vocab)
                 throw new ArgumentException($"prompt token {i} has id {prompt[i]}, outside the vocabulary of {vocab}", nameof(request));
+        }
+
         foreach (int stop in request.Options.StopTokenIds)
+        {
             if ((uint)stop >= (uint)vocab)
                 throw new ArgumentException($"stop token id {stop} is outside the vocabulary of {vocab}", nameof(request));
+        }
+
         if (request.Options.StopStrings.Count > 0 && Tokenizer is null)
             throw new ArgumentException("stop strings need a tokenizer; this sampler has none", nameof(request));
         long reserved = (long)prompt.Length + request.Options.MaxNewTokens;
         if (reserved > _options.MaxTotalTokens)
+        {
             throw new ArgumentException(
                 $"prompt of {prompt.Length} tokens plus {request.Options.MaxNewTokens} new tokens exceeds the cache budget of {_options.MaxTotalTokens} tokens",
                 nameof(request));
+        }
+
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<SamplingResult>(cancellationToken);
 
         var generation = new Generation(request, prompt, Tokenizer, cancellationToken);
@@ -396,7 +405,11 @@ public sealed class ContinuousBatchingSampler : IDisposable, IAsyncDisposable
             _conversations[id] = conversation;
             _retainedTokens += conversation.Tokens.Length;
         }
-        else Release(g);
+        else
+        {
+            Release(g);
+        }
+
         g.Complete();
     }
 
@@ -405,11 +418,14 @@ public sealed class ContinuousBatchingSampler : IDisposable, IAsyncDisposable
         string? oldest = null;
         long oldestUse = long.MaxValue;
         foreach (var (id, conversation) in _conversations)
+        {
             if (id != except && conversation.LastUsed < oldestUse)
             {
                 oldest = id;
                 oldestUse = conversation.LastUsed;
             }
+        }
+
         if (oldest is null) return false;
         _conversations.Remove(oldest, out var evicted);
         Free(evicted!);

@@ -69,6 +69,7 @@ internal sealed class Generation
     public void WatchCancellation(Action wake)
     {
         if (CancellationToken.CanBeCanceled)
+        {
             _registration = CancellationToken.Register(() =>
             {
                 // Answer the caller now; the decode loop frees the slot before its next step.
@@ -76,6 +77,7 @@ internal sealed class Generation
                 Completion.TrySetCanceled(CancellationToken);
                 wake();
             });
+        }
     }
 
     /// <summary>Records a sampled token; true when the generation is over.</summary>
@@ -96,11 +98,14 @@ internal sealed class Generation
 
         bool stopToken = false;
         foreach (int stop in _options.StopTokenIds)
+        {
             if (stop == token.Id)
             {
                 _finishReason = FinishReason.StopToken;
                 stopToken = true;
             }
+        }
+
         if (_decoder is not null && _text is not null)
         {
             int before = _text.Length;
@@ -123,12 +128,15 @@ internal sealed class Generation
         int from = Math.Max(0, before - _longestStop + 1);
         var tail = _text!.ToString(from, _text.Length - from);
         foreach (var stop in _options.StopStrings)
+        {
             if (tail.Contains(stop, StringComparison.Ordinal))
             {
                 _finishReason = FinishReason.StopString;
                 _stopString = stop;
                 return true;
             }
+        }
+
         return false;
     }
 

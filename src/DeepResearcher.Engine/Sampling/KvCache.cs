@@ -10,8 +10,8 @@ public sealed class KvCache
 {
     private readonly int _layers;
     private readonly int _kvDim;
-    private float[][] _keys;
-    private float[][] _values;
+    private readonly float[][] _keys;
+    private readonly float[][] _values;
 
     public KvCache(TransformerConfig config, int capacity)
     {

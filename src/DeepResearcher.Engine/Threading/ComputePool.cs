@@ -30,45 +30,45 @@ public sealed unsafe class ComputePool
     /// <summary>Environment variable that sets the number of threads (caller included) of <see cref="Shared"/>.</summary>
     public const string ThreadCountVariable = "DEEPRESEARCHER_THREADS";
 
-    static readonly Lazy<ComputePool> SharedPool = new(() => new ComputePool(DefaultThreadCount()));
+    private static readonly Lazy<ComputePool> SharedPool = new(() => new ComputePool(DefaultThreadCount()));
 
     /// <summary>The process-wide pool, created on first use with <see cref="ThreadCountVariable"/> or the processor count threads.</summary>
     public static ComputePool Shared => SharedPool.Value;
 
-    [ThreadStatic] static bool insideLoop;
+    [ThreadStatic] private static bool _insideLoop;
 
-    static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
-    readonly Thread[] workers;
-    readonly object sleepGate = new();
-    readonly object ownerGate = new();
-    int parallelism;
-    int sleepers;
+    private readonly Thread[] _workers;
+    private readonly object _sleepGate = new();
+    private readonly object _ownerGate = new();
+    private int _parallelism;
+    private int _sleepers;
 
     // The published loop. cursor packs (generation << 32 | next index) so that a worker that wakes late
     // can never claim an index of a newer loop with the body of an older one.
-    long cursor;
-    int generation;
-    int count;
-    int completed;
-    delegate*<void*, int, void> invoke;
-    void* body;
-    ExceptionDispatchInfo? failure;
+    private long _cursor;
+    private int _generation;
+    private int _count;
+    private int _completed;
+    private delegate*<void*, int, void> _invoke;
+    private void* _body;
+    private ExceptionDispatchInfo? _failure;
 
-    ComputePool(int threadCount)
+    private ComputePool(int threadCount)
     {
         ThreadCount = threadCount;
-        parallelism = threadCount;
-        workers = new Thread[threadCount - 1];
-        for (int i = 0; i < workers.Length; i++)
+        _parallelism = threadCount;
+        _workers = new Thread[threadCount - 1];
+        for (int i = 0; i < _workers.Length; i++)
         {
             int workerIndex = i;
-            workers[i] = new Thread(() => WorkerLoop(workerIndex))
+            _workers[i] = new Thread(() => WorkerLoop(workerIndex))
             {
                 IsBackground = true,
                 Name = $"ComputePool worker {i + 1}",
             };
-            workers[i].Start();
+            _workers[i].Start();
         }
     }
 
@@ -81,17 +81,17 @@ public sealed unsafe class ComputePool
     /// </summary>
     public int Parallelism
     {
-        get => Volatile.Read(ref parallelism);
+        get => Volatile.Read(ref _parallelism);
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value, ThreadCount);
-            Volatile.Write(ref parallelism, value);
+            Volatile.Write(ref _parallelism, value);
         }
     }
 
     /// <summary>True on a thread that is currently running a loop body of this pool; loops started there run serially.</summary>
-    public static bool IsInsideLoop => insideLoop;
+    public static bool IsInsideLoop => _insideLoop;
 
     /// <summary>Runs <c>body.Invoke(i)</c> for every i in [0, count), spread over the pool, and returns when all are done.</summary>
     /// <remarks>If iterations throw, the first exception is rethrown here (original stack trace) once no iteration is running; iterations not yet started may be skipped.</remarks>
@@ -103,7 +103,7 @@ public sealed unsafe class ComputePool
             return;
 
         int threads = Math.Min(Parallelism, count);
-        if (threads <= 1 || insideLoop || !Monitor.TryEnter(ownerGate))
+        if (threads <= 1 || _insideLoop || !Monitor.TryEnter(_ownerGate))
         {
             RunSerially(count, ref body);
             return;
@@ -113,28 +113,28 @@ public sealed unsafe class ComputePool
         {
             // body lives in this frame until every iteration has completed, so workers may read it through a pointer.
             Publish(count, &InvokeBody<TBody>, Unsafe.AsPointer(ref body));
-            insideLoop = true;
+            _insideLoop = true;
             try
             {
-                RunIterations(generation);
+                RunIterations(_generation);
             }
             finally
             {
-                insideLoop = false;
+                _insideLoop = false;
             }
 
             var spin = new SpinWait();
-            while (Volatile.Read(ref completed) < count)
+            while (Volatile.Read(ref _completed) < count)
                 spin.SpinOnce(sleep1Threshold: -1);
 
             Close();
-            var error = failure;
-            failure = null;
+            var error = _failure;
+            _failure = null;
             error?.Throw();
         }
         finally
         {
-            Monitor.Exit(ownerGate);
+            Monitor.Exit(_ownerGate);
         }
     }
 
@@ -145,11 +145,11 @@ public sealed unsafe class ComputePool
         For(count, new DelegateBody(body));
     }
 
-    static void RunSerially<TBody>(int count, ref TBody body)
+    private static void RunSerially<TBody>(int count, ref TBody body)
         where TBody : IParallelBody, allows ref struct
     {
-        bool wasInside = insideLoop;
-        insideLoop = true;
+        bool wasInside = _insideLoop;
+        _insideLoop = true;
         try
         {
             for (int i = 0; i < count; i++)
@@ -157,49 +157,49 @@ public sealed unsafe class ComputePool
         }
         finally
         {
-            insideLoop = wasInside;
+            _insideLoop = wasInside;
         }
     }
 
-    static void InvokeBody<TBody>(void* body, int index)
+    private static void InvokeBody<TBody>(void* body, int index)
         where TBody : IParallelBody, allows ref struct
         => Unsafe.AsRef<TBody>(body).Invoke(index);
 
-    void Publish(int loopCount, delegate*<void*, int, void> loopInvoke, void* loopBody)
+    private void Publish(int loopCount, delegate*<void*, int, void> loopInvoke, void* loopBody)
     {
-        count = loopCount;
-        completed = 0;
-        invoke = loopInvoke;
-        body = loopBody;
-        failure = null;
-        int next = generation + 1;
-        Interlocked.Exchange(ref cursor, (long)next << 32);
+        _count = loopCount;
+        _completed = 0;
+        _invoke = loopInvoke;
+        _body = loopBody;
+        _failure = null;
+        int next = _generation + 1;
+        Interlocked.Exchange(ref _cursor, (long)next << 32);
         // Full fence: pairs with the worker's Interlocked.Increment(ref sleepers) before it re-checks generation.
-        Interlocked.Exchange(ref generation, next);
-        if (Volatile.Read(ref sleepers) > 0)
+        Interlocked.Exchange(ref _generation, next);
+        if (Volatile.Read(ref _sleepers) > 0)
         {
-            lock (sleepGate)
-                Monitor.PulseAll(sleepGate);
+            lock (_sleepGate)
+                Monitor.PulseAll(_sleepGate);
         }
     }
 
     /// <summary>Marks the finished loop exhausted before its fields are reused, so a worker that read a mix of old and new fields claims nothing.</summary>
-    void Close() => Interlocked.Exchange(ref cursor, ((long)generation << 32) | int.MaxValue);
+    private void Close() => Interlocked.Exchange(ref _cursor, ((long)_generation << 32) | int.MaxValue);
 
-    void RunIterations(int loopGeneration)
+    private void RunIterations(int loopGeneration)
     {
-        var loopInvoke = invoke;
-        var loopBody = body;
-        int loopCount = count;
+        var loopInvoke = _invoke;
+        var loopBody = _body;
+        int loopCount = _count;
         while (true)
         {
-            long current = Volatile.Read(ref cursor);
+            long current = Volatile.Read(ref _cursor);
             if ((int)(current >> 32) != loopGeneration)
                 return;
             int index = (int)current;
             if (index >= loopCount)
                 return;
-            if (Interlocked.CompareExchange(ref cursor, current + 1, current) != current)
+            if (Interlocked.CompareExchange(ref _cursor, current + 1, current) != current)
                 continue;
             try
             {
@@ -207,15 +207,15 @@ public sealed unsafe class ComputePool
             }
             catch (Exception e)
             {
-                Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
             }
-            Interlocked.Increment(ref completed);
+            Interlocked.Increment(ref _completed);
         }
     }
 
-    void WorkerLoop(int workerIndex)
+    private void WorkerLoop(int workerIndex)
     {
-        insideLoop = true;
+        _insideLoop = true;
         int seen = 0;
         while (true)
         {
@@ -224,20 +224,20 @@ public sealed unsafe class ComputePool
             if (workerIndex >= Parallelism - 1)
                 continue;
             // Re-read the loop fields only if they still belong to the generation we woke for.
-            if (Volatile.Read(ref generation) != current)
+            if (Volatile.Read(ref _generation) != current)
                 continue;
             RunIterations(current);
         }
     }
 
-    int WaitForNewLoop(int seen)
+    private int WaitForNewLoop(int seen)
     {
         long spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
         while (Stopwatch.GetTimestamp() < spinUntil)
         {
             for (int i = 0; i < 64; i++)
             {
-                int current = Volatile.Read(ref generation);
+                int current = Volatile.Read(ref _generation);
                 if (current != seen)
                     return current;
                 Thread.SpinWait(8);
@@ -248,24 +248,24 @@ public sealed unsafe class ComputePool
             Thread.Yield();
         }
 
-        lock (sleepGate)
+        lock (_sleepGate)
         {
-            Interlocked.Increment(ref sleepers);
+            Interlocked.Increment(ref _sleepers);
             try
             {
                 int current;
-                while ((current = Volatile.Read(ref generation)) == seen)
-                    Monitor.Wait(sleepGate);
+                while ((current = Volatile.Read(ref _generation)) == seen)
+                    Monitor.Wait(_sleepGate);
                 return current;
             }
             finally
             {
-                Interlocked.Decrement(ref sleepers);
+                Interlocked.Decrement(ref _sleepers);
             }
         }
     }
 
-    static int DefaultThreadCount()
+    private static int DefaultThreadCount()
     {
         var configured = Environment.GetEnvironmentVariable(ThreadCountVariable);
         if (int.TryParse(configured, out int threads) && threads >= 1)
@@ -273,7 +273,7 @@ public sealed unsafe class ComputePool
         return Environment.ProcessorCount;
     }
 
-    readonly struct DelegateBody(Action<int> action) : IParallelBody
+    private readonly struct DelegateBody(Action<int> action) : IParallelBody
     {
         public void Invoke(int index) => action(index);
     }

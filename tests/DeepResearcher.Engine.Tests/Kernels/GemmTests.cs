@@ -252,7 +252,31 @@ public class GemmTests
         Assert.Equal("lda", ex.ParamName);
     }
 
-    static void AssertMatchesReference(GemmVariant variant, int m, int n, int k, bool transA, bool transB, bool accumulate, int padding)
+    [Theory]
+    [InlineData(GemmVariant.Vector512)]
+    [InlineData(GemmVariant.Vector256)]
+    public void SmallBlockingTuningMatchesReference(GemmVariant variant)
+    {
+        // Blocks far smaller than the shapes, so each product crosses many depth, row and column blocks; the two
+        // row thresholds at 0 and at 200 send the same shapes through the packed and the unpacked paths.
+        var packed = new GemmTuning { DepthBlock = 7, RowBlock = 13, ColumnBlock = 40, DirectMaxRows = 0, DotMaxRows = 0, DirectDepthBlock = 5 };
+        var direct = packed with { DirectMaxRows = 200, DotMaxRows = 200 };
+        foreach (var tuning in new[] { packed, direct })
+            foreach (var (m, n, k) in new[] { (37, 90, 50), (100, 67, 161), (8, 100, 30) })
+                foreach (bool transB in new[] { false, true })
+                    AssertMatchesReference(variant, m, n, k, transA: false, transB, accumulate: true, padding: 3, tuning);
+    }
+
+    [Fact]
+    public void TuningWithoutABlockIsRejectedByName()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new GemmTuning { DepthBlock = 0 });
+        Assert.Equal(nameof(GemmTuning.DepthBlock), ex.ParamName);
+        Assert.Contains("at least 1", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GemmTuning { DotMaxRows = -1 });
+    }
+
+    static void AssertMatchesReference(GemmVariant variant, int m, int n, int k, bool transA, bool transB, bool accumulate, int padding, GemmTuning? tuning = null)
     {
         var rng = new Random(HashCode.Combine(m, n, k, transA, transB, accumulate, padding));
         int lda = (transA ? m : k) + padding, ldb = (transB ? k : n) + padding, ldc = n + padding;
@@ -267,7 +291,7 @@ public class GemmTests
         var actual = (float[])initial.Clone();
 
         GemmReference.Multiply(a, lda, transA, b, ldb, transB, expected, ldc, m, n, k, accumulate);
-        Gemm.Multiply(variant, a, lda, transA, b, ldb, transB, actual, ldc, m, n, k, accumulate);
+        Gemm.Multiply(variant, a, lda, transA, b, ldb, transB, actual, ldc, m, n, k, accumulate, tuning);
 
         var scale = AbsoluteProducts(a, lda, transA, b, ldb, transB, m, n, k);
         for (int i = 0; i < m; i++)
