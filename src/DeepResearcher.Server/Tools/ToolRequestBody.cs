@@ -66,14 +66,51 @@ internal sealed record ToolRequestBody(JsonNode? Json, IResult? Refusal)
             return Refuse(HttpStatusCode.BadRequest, "the body is empty; send a JSON object");
         }
 
+        JsonNode? node;
         try
         {
-            return new ToolRequestBody(JsonNode.Parse(json, documentOptions: ParseOptions), null);
+            node = JsonNode.Parse(json, documentOptions: ParseOptions);
+            DecodeAll(node);
         }
         catch (JsonException ex)
         {
             // The parser's message names the problem: the duplicate key, the depth, the position of a bad byte.
             return Refuse(HttpStatusCode.BadRequest, $"the body is not valid JSON (UTF-8, no duplicate keys, at most {MaxDepth} levels deep): {ex.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // Text that passes the grammar but cannot be decoded; the duplicate-key check decodes keys during the parse.
+            return Refuse(HttpStatusCode.BadRequest, "the body is not valid text: a key or string holds bytes that are not UTF-8 or an unpaired surrogate escape such as \\ud800; send well-formed UTF-8");
+        }
+
+        return new ToolRequestBody(node, null);
+    }
+
+    /// <summary>
+    /// Decodes every key and string now: the parser checks only the JSON grammar and decodes text lazily, so a bad byte
+    /// or a lone surrogate escape would otherwise throw wherever the endpoint first reads it. Depth is bounded by the parse.
+    /// </summary>
+    private static void DecodeAll(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject json:
+                foreach ((string _, JsonNode? value) in json)
+                {
+                    DecodeAll(value);
+                }
+
+                break;
+            case JsonArray array:
+                foreach (JsonNode? item in array)
+                {
+                    DecodeAll(item);
+                }
+
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                value.GetValue<string>();
+                break;
         }
     }
 

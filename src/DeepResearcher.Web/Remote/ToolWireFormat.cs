@@ -144,7 +144,7 @@ public static class ToolWireFormat
         return Decoded(value, $"\"{key}\"");
     }
 
-    /// <summary>The string, or a clear error when its escapes are not valid UTF-16 (a lone surrogate such as \ud800).</summary>
+    /// <summary>The string, or a clear error when it is not valid text (bytes that are not UTF-8, a lone surrogate escape such as \ud800).</summary>
     private static string Decoded(JsonValue value, string what)
     {
         try
@@ -153,7 +153,7 @@ public static class ToolWireFormat
         }
         catch (InvalidOperationException)
         {
-            throw new FormatException($"{what} is not valid Unicode text (an unpaired surrogate escape such as \\ud800); send well-formed text");
+            throw new FormatException($"{what} is not valid text (bytes that are not UTF-8, or an unpaired surrogate escape such as \\ud800); send well-formed UTF-8");
         }
     }
 

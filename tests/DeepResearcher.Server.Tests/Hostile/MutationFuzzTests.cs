@@ -51,7 +51,7 @@ public sealed class MutationFuzzTests
             int status = (int)response.StatusCode;
             statuses[status] = statuses.GetValueOrDefault(status) + 1;
 
-            Assert.True(status is 200 or 400 or 404 or 413 or 415, $"mutation {i} got {status}: {text}");
+            Assert.True(status is 200 or 400 or 404 or 413 or 415, $"mutation {i} to {Paths[seed]} got {status}: {text}; body {Convert.ToHexString(body)}");
             JsonObject json = Assert.IsType<JsonObject>(JsonNode.Parse(text));
             Assert.True(status == 200 ? json["observation"] is not null || json["results"] is not null : json["error"] is JsonValue, $"mutation {i}: {text}");
             if (i % 100 == 0)

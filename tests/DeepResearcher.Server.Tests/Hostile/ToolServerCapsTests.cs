@@ -133,8 +133,10 @@ public sealed class ToolServerCapsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(server.BaseUrl, "healthz"), ct)).StatusCode);
     }
 
+    /// <summary>The query as raw UTF-8, not \u-escaped: 300,000 combining marks are a 600 KB body, within the body cap.</summary>
     private static Task<HttpResponseMessage> PostSearchAsync(HttpClient http, ToolServer server, string query, CancellationToken ct)
-        => http.PostAsJsonAsync(new Uri(server.BaseUrl, "v1/tools/web_search"), new JsonObject { ["trajectory_id"] = "t", ["question"] = "q", ["query"] = new JsonArray(query) }, ct);
+        => http.PostAsync(new Uri(server.BaseUrl, "v1/tools/web_search"),
+            new StringContent($"{{\"trajectory_id\": \"t\", \"question\": \"q\", \"query\": [\"{query}\"]}}", System.Text.Encoding.UTF8, "application/json"), ct);
 
     private sealed record UnwritableObservation : DeepResearcher.Core.Protocol.Observations.ToolObservation;
 }
