@@ -59,7 +59,7 @@ public class ToolServerTests
     [InlineData("v1/tools/web_search", "{\"query\": [\"x\"]}", HttpStatusCode.BadRequest, "trajectory_id")]
     [InlineData("v1/tools/web_search", "{\"trajectory_id\": \"t\", \"query\": \"x\"}", HttpStatusCode.BadRequest, "array of strings")]
     [InlineData("v1/tools/browse_webpage", "{\"trajectory_id\": \"t\", \"url_list\": []}", HttpStatusCode.BadRequest, "non-empty")]
-    [InlineData("v1/tools/web_search", "not json", HttpStatusCode.BadRequest, "JSON object")]
+    [InlineData("v1/tools/web_search", "not json", HttpStatusCode.BadRequest, "not valid JSON")]
     [InlineData("v1/tools/python", "{}", HttpStatusCode.NotFound, "unknown tool")]
     [InlineData("v1/tools/batch", "{\"calls\": [{\"name\": \"web_search\"}]}", HttpStatusCode.BadRequest, "calls[0]")]
     public async Task Bad_requests_get_a_status_and_a_message(string path, string body, HttpStatusCode status, string message)

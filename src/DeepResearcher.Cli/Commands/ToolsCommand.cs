@@ -13,12 +13,39 @@ internal static class ToolsCommand
         var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one).", DefaultValueFactory = _ => 5000 };
         var host = new Option<string>("--host") { Description = "Address to bind; loopback by default (bind others only on a trusted network).", DefaultValueFactory = _ => "127.0.0.1" };
         var callTimeout = new Option<double>("--call-timeout") { Description = "Seconds a call may take before it answers with a timeout observation.", DefaultValueFactory = _ => 90 };
+        var defaults = new ToolServerOptions();
+        var maxQueries = new Option<int>("--max-queries") { Description = "Queries in one web_search call, at most; more is a 400 (the original sends at most 3).", DefaultValueFactory = _ => defaults.MaxQueriesPerCall };
+        var maxQueryChars = new Option<int>("--max-query-chars") { Description = "Characters in one query, at most; longer is a 400.", DefaultValueFactory = _ => defaults.MaxQueryChars };
+        var maxUrls = new Option<int>("--max-urls") { Description = "URLs in one browse_webpage call, at most; more is a 400.", DefaultValueFactory = _ => defaults.MaxUrlsPerCall };
+        var maxUrlChars = new Option<int>("--max-url-chars") { Description = "Characters in one URL, at most; longer is a 400.", DefaultValueFactory = _ => defaults.MaxUrlChars };
+        var maxQuestionChars = new Option<int>("--max-question-chars") { Description = "Characters of a call's question, at most; longer is a 400.", DefaultValueFactory = _ => defaults.MaxQuestionChars };
+        var maxBodyBytes = new Option<long>("--max-body-bytes") { Description = "Bytes of a request body, at most; larger is a 413.", DefaultValueFactory = _ => defaults.MaxBodyBytes };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Calls in one /v1/tools/batch request, at most; more is a 400.", DefaultValueFactory = _ => defaults.MaxBatchSize };
+        var maxPerTrajectory = new Option<int>("--max-calls-per-trajectory") { Description = "Calls of one trajectory in flight at once, at most; more is a 429.", DefaultValueFactory = _ => defaults.MaxConcurrentCallsPerTrajectory };
         var toolOptions = new ToolOptions();
         var serve = new Command("serve", "Serve POST /v1/tools/web_search, /v1/tools/browse_webpage and /v1/tools/batch, GET /healthz and /metrics (Prometheus) until Ctrl+C.")
         {
-            port, host, callTimeout,
+            port, host, callTimeout, maxQueries, maxQueryChars, maxUrls, maxUrlChars, maxQuestionChars, maxBodyBytes, maxBatch, maxPerTrajectory,
         };
         toolOptions.AddTo(serve);
+        foreach (Option<int> cap in new[] { maxQueries, maxQueryChars, maxUrls, maxUrlChars, maxQuestionChars, maxBatch, maxPerTrajectory })
+        {
+            cap.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() < 1)
+                {
+                    result.AddError($"{cap.Name} must be at least 1");
+                }
+            });
+        }
+
+        maxBodyBytes.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<long>() < 1024)
+            {
+                result.AddError("--max-body-bytes must be at least 1024");
+            }
+        });
         serve.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             (ToolboxSpec spec, IAsyncDisposable? renderer) = await toolOptions.ToSpecAsync(parse);
@@ -29,6 +56,14 @@ internal static class ToolsCommand
                 Port = parse.GetValue(port),
                 Host = parse.GetRequiredValue(host),
                 CallTimeout = TimeSpan.FromSeconds(parse.GetValue(callTimeout)),
+                MaxQueriesPerCall = parse.GetValue(maxQueries),
+                MaxQueryChars = parse.GetValue(maxQueryChars),
+                MaxUrlsPerCall = parse.GetValue(maxUrls),
+                MaxUrlChars = parse.GetValue(maxUrlChars),
+                MaxQuestionChars = parse.GetValue(maxQuestionChars),
+                MaxBodyBytes = parse.GetValue(maxBodyBytes),
+                MaxBatchSize = parse.GetValue(maxBatch),
+                MaxConcurrentCallsPerTrajectory = parse.GetValue(maxPerTrajectory),
             }, new PlainLogProvider(parse.InvocationConfiguration.Error), cancellationToken);
             server.Metrics.Extras.Add(composed.Metrics.Render);
             TextWriter output = parse.InvocationConfiguration.Output;

@@ -41,6 +41,8 @@ public sealed class ToolServer : IAsyncDisposable
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
+        // A backstop for bodies without a Content-Length; the endpoints refuse oversize bodies themselves with a clear 413.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes + 1);
         builder.Logging.ClearProviders();
         if (logger is not null)
         {
@@ -49,11 +51,14 @@ public sealed class ToolServer : IAsyncDisposable
 
         WebApplication app = builder.Build();
         var metrics = new ToolServerMetrics();
-        var endpoints = new Endpoints(toolbox, metrics, options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DeepResearcher.Tools"));
+        ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DeepResearcher.Tools");
+        var endpoints = new Endpoints(toolbox, metrics, options, log);
+        app.Use((context, next) => RequestFailures.GuardAsync(context, next, log));
         app.MapPost("/v1/tools/{name}", endpoints.CallAsync);
         app.MapPost("/v1/tools/batch", (Func<HttpContext, Task<IResult>>)endpoints.BatchAsync);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));
+        app.MapFallback(() => Results.Json(new { error = "no such endpoint; use POST /v1/tools/web_search, /v1/tools/browse_webpage or /v1/tools/batch, GET /healthz or /metrics" }, statusCode: (int)HttpStatusCode.NotFound));
 
         try
         {
@@ -79,6 +84,11 @@ public sealed class ToolServer : IAsyncDisposable
 
     private sealed class Endpoints(IToolbox toolbox, ToolServerMetrics metrics, ToolServerOptions options, ILogger logger)
     {
+        /// <summary>Longest error text written to the log; a call's error can quote its (capped, but still long) queries.</summary>
+        private const int MaxLoggedErrorChars = 600;
+
+        private readonly TrajectoryCallGate _gate = new(options.MaxConcurrentCallsPerTrajectory);
+
         public async Task<IResult> CallAsync(string name, HttpContext context)
         {
             if (name != ResearchTools.WebSearchName && name != ResearchTools.BrowseWebpageName)
@@ -86,36 +96,63 @@ public sealed class ToolServer : IAsyncDisposable
                 return Results.Json(new { error = $"unknown tool '{name}'; use web_search, browse_webpage or batch" }, statusCode: (int)HttpStatusCode.NotFound);
             }
 
-            JsonObject? body = await ReadBodyAsync(context);
-            if (body is null)
+            ToolRequestBody body = await ToolRequestBody.ReadAsync(context.Request, options.MaxBodyBytes, context.RequestAborted);
+            if (body.Refusal is not null)
             {
-                return BadRequest("the body must be a JSON object");
+                return body.Refusal;
+            }
+
+            if (body.Json is not JsonObject json)
+            {
+                return BadRequest($"the body must be a JSON object (got {Kind(body.Json)})");
             }
 
             (ToolCall Call, ToolContext Context) parsed;
             try
             {
-                parsed = ToolWireFormat.CallFromJson(body, name);
+                parsed = ToolWireFormat.CallFromJson(json, name);
             }
             catch (Exception ex) when (ex is FormatException or InvalidOperationException)
             {
                 return BadRequest(ex.Message);
             }
 
-            return Results.Json(await ExecuteAsync(parsed.Call, parsed.Context, context.RequestAborted));
+            if (ToolCallCaps.Check(parsed.Call, parsed.Context, options) is { } capped)
+            {
+                return BadRequest(capped);
+            }
+
+            if (!_gate.TryEnter([parsed.Context.TrajectoryId], out string? busy))
+            {
+                return TooMany(busy);
+            }
+
+            try
+            {
+                return Results.Json(await ExecuteAsync(parsed.Call, parsed.Context, context.RequestAborted));
+            }
+            finally
+            {
+                _gate.Exit([parsed.Context.TrajectoryId]);
+            }
         }
 
         public async Task<IResult> BatchAsync(HttpContext context)
         {
-            JsonObject? body = await ReadBodyAsync(context);
-            if (body?["calls"] is not JsonArray calls)
+            ToolRequestBody body = await ToolRequestBody.ReadAsync(context.Request, options.MaxBodyBytes, context.RequestAborted);
+            if (body.Refusal is not null)
+            {
+                return body.Refusal;
+            }
+
+            if (body.Json?["calls"] is not JsonArray calls || body.Json is not JsonObject)
             {
                 return BadRequest("the body must be {\"calls\": [ {\"name\", \"arguments\" or \"query\"/\"url_list\", \"trajectory_id\", \"question\"}, … ]}");
             }
 
             if (calls.Count > options.MaxBatchSize)
             {
-                return BadRequest($"a batch holds at most {options.MaxBatchSize} calls (got {calls.Count})");
+                return BadRequest($"a batch holds at most {options.MaxBatchSize} calls (got {calls.Count}); split it, or raise --max-batch");
             }
 
             var parsed = new List<(ToolCall, ToolContext)>(calls.Count);
@@ -123,7 +160,18 @@ public sealed class ToolServer : IAsyncDisposable
             {
                 try
                 {
-                    parsed.Add(ToolWireFormat.CallFromJson(calls[i] as JsonObject ?? throw new FormatException("not an object")));
+                    (ToolCall call, ToolContext callContext) = ToolWireFormat.CallFromJson(calls[i] as JsonObject ?? throw new FormatException($"not an object (got {Kind(calls[i])})"));
+                    if (call.Name != ResearchTools.WebSearchName && call.Name != ResearchTools.BrowseWebpageName)
+                    {
+                        return BadRequest($"calls[{i}]: unknown tool '{call.Name}'; use web_search or browse_webpage");
+                    }
+
+                    if (ToolCallCaps.Check(call, callContext, options) is { } capped)
+                    {
+                        return BadRequest($"calls[{i}]: {capped}");
+                    }
+
+                    parsed.Add((call, callContext));
                 }
                 catch (Exception ex) when (ex is FormatException or InvalidOperationException)
                 {
@@ -131,8 +179,21 @@ public sealed class ToolServer : IAsyncDisposable
                 }
             }
 
-            JsonObject[] results = await Task.WhenAll(parsed.Select(p => ExecuteAsync(p.Item1, p.Item2, context.RequestAborted)));
-            return Results.Json(new JsonObject { ["results"] = new JsonArray([.. results]) });
+            string[] trajectories = [.. parsed.Select(p => p.Item2.TrajectoryId)];
+            if (!_gate.TryEnter(trajectories, out string? busy))
+            {
+                return TooMany(busy);
+            }
+
+            try
+            {
+                JsonObject[] results = await Task.WhenAll(parsed.Select(p => ExecuteAsync(p.Item1, p.Item2, context.RequestAborted)));
+                return Results.Json(new JsonObject { ["results"] = new JsonArray([.. results]) });
+            }
+            finally
+            {
+                _gate.Exit(trajectories);
+            }
         }
 
         private async Task<JsonObject> ExecuteAsync(ToolCall call, ToolContext context, CancellationToken aborted)
@@ -158,24 +219,22 @@ public sealed class ToolServer : IAsyncDisposable
             if (result.Error is not null)
             {
                 // Once per failed call, with its cause; successes are counted in /metrics, not logged one by one.
-                logger.LogWarning("{Tool} failed for trajectory {Trajectory} after {Ms:F0} ms: {Error}", call.Name, context.TrajectoryId, clock.Elapsed.TotalMilliseconds, result.Error);
+                logger.LogWarning("{Tool} failed for trajectory {Trajectory} after {Ms:F0} ms: {Error}", call.Name, context.TrajectoryId, clock.Elapsed.TotalMilliseconds, RequestFailures.Clip(result.Error, MaxLoggedErrorChars));
             }
 
             return ToolWireFormat.ResultToJson(result, clock.Elapsed.TotalMilliseconds);
         }
 
-        private static async Task<JsonObject?> ReadBodyAsync(HttpContext context)
+        private static string Kind(JsonNode? node) => node switch
         {
-            try
-            {
-                return await context.Request.ReadFromJsonAsync<JsonObject>(context.RequestAborted);
-            }
-            catch (System.Text.Json.JsonException)
-            {
-                return null;
-            }
-        }
+            null => "null",
+            JsonArray => "an array",
+            JsonObject => "an object",
+            _ => node.GetValueKind().ToString().ToLowerInvariant(),
+        };
 
         private static IResult BadRequest(string message) => Results.Json(new { error = message }, statusCode: (int)HttpStatusCode.BadRequest);
+
+        private static IResult TooMany(string message) => Results.Json(new { error = message }, statusCode: (int)HttpStatusCode.TooManyRequests);
     }
 }

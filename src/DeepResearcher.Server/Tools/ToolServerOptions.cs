@@ -13,4 +13,25 @@ public sealed record ToolServerOptions
 
     /// <summary>A call that takes longer answers with a timeout observation instead of holding the connection.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Queries in one web_search call, at most (the original sends at most 3); more is a 400, not a silent cut.</summary>
+    public int MaxQueriesPerCall { get; init; } = 3;
+
+    /// <summary>Characters in one query, at most.</summary>
+    public int MaxQueryChars { get; init; } = 1000;
+
+    /// <summary>URLs in one browse_webpage call, at most.</summary>
+    public int MaxUrlsPerCall { get; init; } = 10;
+
+    /// <summary>Characters in one URL, at most.</summary>
+    public int MaxUrlChars { get; init; } = 2048;
+
+    /// <summary>Characters of the call's <c>question</c>, at most.</summary>
+    public int MaxQuestionChars { get; init; } = 4000;
+
+    /// <summary>Bytes of a request body, at most (a 413 beyond).</summary>
+    public long MaxBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Calls of one trajectory in flight at once, at most (a 429 beyond); an agent makes one at a time.</summary>
+    public int MaxConcurrentCallsPerTrajectory { get; init; } = 4;
 }

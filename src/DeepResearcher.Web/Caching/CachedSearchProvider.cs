@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Web.Search;
 
 namespace DeepResearcher.Web.Caching;
@@ -56,6 +57,10 @@ public sealed class CachedSearchProvider : ISearchProvider, IDisposable
         Interlocked.Read(ref _cacheErrors));
 
     public async Task<IReadOnlyList<SearchResult>> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
+        => (await SearchWithCacheStatusAsync(request, cancellationToken).ConfigureAwait(false)).Results;
+
+    /// <summary>The results and whether this caller's lookup found them in the cache (a joined or new upstream flight is a miss).</summary>
+    public async Task<(IReadOnlyList<SearchResult> Results, CacheStatus Cache)> SearchWithCacheStatusAsync(SearchRequest request, CancellationToken cancellationToken)
     {
         SearchRequestValidation.Validate(Name, request);
         string key = SearchCacheKey.For(_keyNamespace, request);
@@ -63,7 +68,7 @@ public sealed class CachedSearchProvider : ISearchProvider, IDisposable
         if (cached is not null)
         {
             Interlocked.Increment(ref _hits);
-            return cached;
+            return (cached, CacheStatus.Hit);
         }
 
         Lazy<Task<IReadOnlyList<SearchResult>>>? flight = null;
@@ -74,7 +79,7 @@ public sealed class CachedSearchProvider : ISearchProvider, IDisposable
             Interlocked.Increment(ref _coalesced);
         }
 
-        return await joined.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (await joined.Value.WaitAsync(cancellationToken).ConfigureAwait(false), CacheStatus.Miss);
     }
 
     public void Dispose()

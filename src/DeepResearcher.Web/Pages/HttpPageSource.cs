@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Web.Caching;
 using DeepResearcher.Web.Extraction;
 using DeepResearcher.Web.Fetching;
@@ -46,13 +47,13 @@ public sealed class HttpPageSource(
         if (cache is not null && await cache.GetAsync(key, cancellationToken) is { } cached
             && JsonSerializer.Deserialize<CachedPage>(cached) is { } page)
         {
-            return Segment(url, page.Title, page.Text, page.Truncated);
+            return Segment(url, page.Title, page.Text, page.Truncated) with { Cache = CacheStatus.Hit };
         }
 
         FetchResult fetched = await fetcher.FetchAsync(url, cancellationToken);
         if (!fetched.Succeeded)
         {
-            return PageContent.Failed(url, fetched.Error ?? fetched.Failure.ToString()!);
+            return PageContent.Failed(url, fetched.Error ?? fetched.Failure.ToString()!) with { Cache = cache is null ? CacheStatus.None : CacheStatus.Miss };
         }
 
         ExtractedPage extracted = _extractor.Extract(fetched.Body, fetched.ContentType);
@@ -77,7 +78,7 @@ public sealed class HttpPageSource(
             await cache.SetAsync(key, JsonSerializer.Serialize(new CachedPage(extracted.Title, extracted.Text, fetched.Truncated)), _ttl, cancellationToken);
         }
 
-        return Segment(url, extracted.Title, extracted.Text, fetched.Truncated);
+        return Segment(url, extracted.Title, extracted.Text, fetched.Truncated) with { Cache = cache is null ? CacheStatus.None : CacheStatus.Miss };
     }
 
     private PageContent Segment(string url, string title, string text, bool truncated)

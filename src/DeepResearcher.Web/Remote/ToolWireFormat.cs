@@ -26,9 +26,9 @@ public static class ToolWireFormat
     /// <summary>Reads a call; <paramref name="name"/> fixes the tool when the endpoint names it.</summary>
     public static (ToolCall Call, ToolContext Context) CallFromJson(JsonObject json, string? name = null)
     {
-        string tool = name ?? json["name"]?.GetValue<string>() ?? throw new FormatException("the call has no \"name\"");
-        string trajectory = json["trajectory_id"]?.GetValue<string>() ?? throw new FormatException("the call has no \"trajectory_id\" (tool state is kept per trajectory)");
-        string question = json["question"]?.GetValue<string>() ?? string.Empty;
+        string tool = name ?? OptionalString(json["name"], "name") ?? throw new FormatException("the call has no \"name\"");
+        string trajectory = OptionalString(json["trajectory_id"], "trajectory_id") ?? throw new FormatException("the call has no \"trajectory_id\" (tool state is kept per trajectory)");
+        string question = OptionalString(json["question"], "question") ?? string.Empty;
         var arguments = json["arguments"] as JsonObject ?? [];
         List<string> queries = Strings(json["query"] ?? arguments["query"], "query");
         List<string> urls = Strings(json["url_list"] ?? arguments["url_list"], "url_list");
@@ -123,10 +123,38 @@ public static class ToolWireFormat
                 throw new FormatException($"every item of \"{key}\" must be a string");
             }
 
-            values.Add(value.GetValue<string>());
+            values.Add(Decoded(value, $"an item of \"{key}\""));
         }
 
         return values;
+    }
+
+    private static string? OptionalString(JsonNode? node, string key)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.String)
+        {
+            throw new FormatException($"\"{key}\" must be a string (got {node.GetValueKind().ToString().ToLowerInvariant()})");
+        }
+
+        return Decoded(value, $"\"{key}\"");
+    }
+
+    /// <summary>The string, or a clear error when it is not valid text (bytes that are not UTF-8, a lone surrogate escape such as \ud800).</summary>
+    private static string Decoded(JsonValue value, string what)
+    {
+        try
+        {
+            return value.GetValue<string>();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new FormatException($"{what} is not valid text (bytes that are not UTF-8, or an unpaired surrogate escape such as \\ud800); send well-formed UTF-8");
+        }
     }
 
     private static IEnumerable<JsonObject> Array(JsonObject json, string key)

@@ -1,6 +1,8 @@
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol;
 using DeepResearcher.Core.Protocol.Observations;
+using DeepResearcher.Core.Trajectories;
+using DeepResearcher.Web.Caching;
 using DeepResearcher.Web.Pages;
 using DeepResearcher.Web.Reading;
 using DeepResearcher.Web.Search;
@@ -31,8 +33,9 @@ public sealed class WebToolbox(
 
     private async Task<ToolResult> SearchAsync(ToolCall call, ToolContext context, CancellationToken cancellationToken)
     {
-        Task<QueryResults>[] runs = [.. call.Queries.Select(query => RunQueryAsync(query, cancellationToken))];
-        QueryResults[] results = await Task.WhenAll(runs);
+        Task<(QueryResults Results, CacheStatus Cache)>[] runs = [.. call.Queries.Select(query => RunQueryAsync(query, cancellationToken))];
+        (QueryResults Results, CacheStatus Cache)[] ran = await Task.WhenAll(runs);
+        QueryResults[] results = [.. ran.Select(r => r.Results)];
 
         TrajectoryToolState toolState = await _state.LoadAsync(context.TrajectoryId, cancellationToken);
         toolState.LatestResults.Clear();
@@ -50,21 +53,38 @@ public sealed class WebToolbox(
         return new ToolResult(new SearchObservation(results))
         {
             Error = errors.Length == results.Length && errors.Length > 0 ? string.Join("; ", errors) : null,
+            Cache = Combine(ran.Select(r => r.Cache)),
         };
     }
 
-    private async Task<QueryResults> RunQueryAsync(string query, CancellationToken cancellationToken)
+    private async Task<(QueryResults Results, CacheStatus Cache)> RunQueryAsync(string query, CancellationToken cancellationToken)
     {
+        var request = new SearchRequest(query, _options.ResultsPerQuery, _options.Region, _options.Language);
         try
         {
-            IReadOnlyList<SearchResult> hits = await search.SearchAsync(
-                new SearchRequest(query, _options.ResultsPerQuery, _options.Region, _options.Language), cancellationToken);
-            return new QueryResults(query, [.. hits.Take(_options.ResultsPerQuery).Select(h => new SearchHit(h.Title, h.Url, Clip(h.Snippet)))]);
+            (IReadOnlyList<SearchResult> hits, CacheStatus cache) = search is CachedSearchProvider cached
+                ? await cached.SearchWithCacheStatusAsync(request, cancellationToken)
+                : (await search.SearchAsync(request, cancellationToken), CacheStatus.None);
+            return (new QueryResults(query, [.. hits.Take(_options.ResultsPerQuery).Select(h => new SearchHit(h.Title, h.Url, Clip(h.Snippet)))]), cache);
         }
         catch (SearchProviderException ex)
         {
-            return new QueryResults(query, [], ex.Message);
+            return (new QueryResults(query, [], ex.Message), search is CachedSearchProvider ? CacheStatus.Miss : CacheStatus.None);
         }
+    }
+
+    /// <summary>The call's cache status from its parts' lookups: Hit or Miss when all agree, Partial when they differ, None without a cache.</summary>
+    private static CacheStatus Combine(IEnumerable<CacheStatus> parts)
+    {
+        CacheStatus[] looked = [.. parts.Where(p => p != CacheStatus.None)];
+        if (looked.Length == 0)
+        {
+            return CacheStatus.None;
+        }
+
+        return looked.All(p => p == CacheStatus.Hit) ? CacheStatus.Hit
+            : looked.All(p => p == CacheStatus.Miss) ? CacheStatus.Miss
+            : CacheStatus.Partial;
     }
 
     private string Clip(string snippet)
@@ -99,6 +119,7 @@ public sealed class WebToolbox(
         return new ToolResult(new BrowseObservation([.. outcomes.Select(o => o.Findings)]))
         {
             Error = allFailed ? string.Join("; ", outcomes.Select(o => $"{o.Findings.Url}: {o.Findings.Error}")) : null,
+            Cache = Combine(outcomes.Select(o => o.Cache)),
         };
     }
 
@@ -140,7 +161,7 @@ public sealed class WebToolbox(
             PageContent content = await pages.GetAsync(url, cancellationToken);
             if (content.Error is not null)
             {
-                return new PageOutcome(new PageFindings(url, [], content.Error), null);
+                return new PageOutcome(new PageFindings(url, [], content.Error), null) { Cache = content.Cache };
             }
 
             PageReading reading = await reader.ReadAsync(new PageReadRequest
@@ -162,7 +183,7 @@ public sealed class WebToolbox(
                 Findings = [.. progress.Findings, .. reading.Findings.Select(f => new FoundInformation(f.PageNumber, f.Summary))],
             };
             string? note = reading.Note ?? (reading.Findings.Count == 0 ? "nothing relevant found on the pages read" : null);
-            return new PageOutcome(new PageFindings(url, reading.Findings, note), updated);
+            return new PageOutcome(new PageFindings(url, reading.Findings, note), updated) { Cache = content.Cache };
         }
         finally
         {
@@ -185,5 +206,8 @@ public sealed class WebToolbox(
         return memory;
     }
 
-    private sealed record PageOutcome(PageFindings Findings, PageProgress? Progress);
+    private sealed record PageOutcome(PageFindings Findings, PageProgress? Progress)
+    {
+        public CacheStatus Cache { get; init; }
+    }
 }
