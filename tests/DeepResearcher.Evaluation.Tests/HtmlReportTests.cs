@@ -48,6 +48,37 @@ public class HtmlReportTests
     }
 
     [Fact]
+    public async Task A_training_run_compares_its_stages_and_draws_its_warm_start()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File(RunFiles.Metrics), [new JsonObject { ["step"] = 1, ["reward_mean"] = 0.1 }.ToJsonString()], ct);
+        await File.WriteAllLinesAsync(dir.File(RunFiles.WarmStart),
+            [.. Enumerable.Range(1, 5).Select(step => new JsonObject { ["step"] = step, ["stage"] = step <= 3 ? "pretrain" : "sft", ["loss"] = 6.0 - step, ["lr"] = 0.003, ["tokens"] = 100 }.ToJsonString())], ct);
+        static string Stage(string stage, double setF1, double toolCalls, int samples = 0) => new JsonObject
+        {
+            ["stage"] = stage, ["questions"] = 200, ["samples"] = samples, ["temperature"] = samples > 0 ? 0.6 : 0,
+            ["set_f1"] = setF1, ["f1"] = setF1, ["em"] = setF1 / 2, ["format_error_rate"] = 0.25, ["answer_rate"] = 0.75, ["tool_calls"] = toolCalls,
+        }.ToJsonString();
+        await File.WriteAllLinesAsync(dir.File(RunFiles.Evaluations),
+            [Stage("initial", 0, 0), Stage("after-sft", 0.063, 1.5), Stage("after-grpo", 0.176, 2.83), Stage("after-grpo-sampled", 0.084, 2.5, samples: 4)], ct);
+
+        (RunReportData data, string html, string markdown) = await RunReport.WriteAsync(dir.Path, ct);
+        string page = await File.ReadAllTextAsync(html, ct);
+
+        Assert.Equal((5, 4), (data.WarmStart.Count, data.Evaluations.Count));
+        Assert.Contains("<tr data-stage=\"initial\"><td>before training</td><td class=\"num\">200</td>", page, StringComparison.Ordinal);
+        Assert.Contains("<tr data-stage=\"after-sft\"><td>after SFT</td>", page, StringComparison.Ordinal);
+        Assert.Contains("<tr data-stage=\"after-grpo-sampled\"><td>after GRPO, 4 samples at T = 0.6</td>", page, StringComparison.Ordinal);
+        Assert.Contains("<td class=\"num\" data-metric=\"tool_calls\">2.83</td>", page, StringComparison.Ordinal);
+        Assert.Matches("<polyline [^>]*points=\"[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+\"><title>pretrain loss</title>", page);
+        Assert.Matches("<polyline [^>]*points=\"[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+\"><title>SFT loss</title>", page);
+        string md = await File.ReadAllTextAsync(markdown, ct);
+        Assert.Contains("| after GRPO | 200 | 17.6 | 17.6 | 8.8 | 25.0 | 75.0 | 2.83 |", md, StringComparison.Ordinal);
+        Assert.Contains("5 warm-start steps", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Source_names_map_to_the_paper_benchmarks()
     {
         Assert.Equal("tq", PaperResults.BenchmarkOf("TriviaQA"));

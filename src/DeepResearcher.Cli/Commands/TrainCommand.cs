@@ -81,6 +81,9 @@ internal static class TrainCommand
                 : FormattableString.Invariant($"GRPO rollout reward, mean of the first {result.RewardWindow} steps {result.FirstStepReward:F3} → of the last {result.RewardWindow} {result.LastStepReward:F3} (sampled on train questions; the held-out evaluations above are the measure)"));
             await output.WriteLineAsync($"run: {result.RunDirectory}  (report: deepresearcher report {result.RunDirectory})");
             await output.WriteLineAsync($"checkpoint: {result.CheckpointDirectory}");
+            await output.WriteLineAsync(result.ElapsedAllSessions - result.Elapsed > TimeSpan.FromSeconds(1)
+                ? FormattableString.Invariant($"time: {result.Elapsed.TotalMinutes:F1} min this session, {result.ElapsedAllSessions.TotalMinutes:F1} min over all sessions, on {result.Cpu}")
+                : FormattableString.Invariant($"time: {result.Elapsed.TotalMinutes:F1} min on {result.Cpu}"));
             return 0;
         }));
         return command;

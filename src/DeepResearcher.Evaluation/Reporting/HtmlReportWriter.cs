@@ -16,7 +16,7 @@ public static class HtmlReportWriter
     {
         var sb = new StringBuilder();
         string name = data.Manifest.Name;
-        bool training = data.Metrics.Count > 0;
+        bool training = data.IsTraining;
         sb.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
           .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">")
           .Append("<title>").Append(E(name)).Append(" · DeepResearcher.NET report</title><style>").Append(ReportAssets.Css).Append("</style></head><body>");
@@ -310,9 +310,67 @@ public static class HtmlReportWriter
 
     private static void Training(StringBuilder sb, RunReportData data)
     {
+        sb.Append("<section id=\"training\"><h2>Training</h2>");
+        TrainingStages(sb, data);
+        WarmStartCurve(sb, data);
+        if (data.Metrics.Count > 0)
+        {
+            GrpoCurves(sb, data);
+        }
+
+        sb.Append("</section>");
+    }
+
+    private static void TrainingStages(StringBuilder sb, RunReportData data)
+    {
+        if (data.Evaluations.Count == 0)
+        {
+            return;
+        }
+
+        sb.Append("<h3>By stage</h3><p class=\"note\">The policy on the held-out questions at each stage (evaluations.jsonl): greedy decoding unless the stage says it sampled. Format errors are trajectories ended by a protocol error; tool calls are per trajectory.</p>")
+          .Append("<div class=\"panel scroll\"><table id=\"stage-table\"><thead><tr><th>Stage</th><th class=\"num\">n</th><th class=\"num\">set-F1</th><th class=\"num\">F1</th><th class=\"num\">EM</th><th class=\"num\">Format errors</th><th class=\"num\">Answered</th><th class=\"num\">Tool calls</th></tr></thead><tbody>");
+        foreach (JsonObject e in data.Evaluations)
+        {
+            double? toolCalls = Value(e, "tool_calls");
+            sb.Append("<tr data-stage=\"").Append(E(StageLabels.Text(e, "stage") ?? string.Empty)).Append("\"><td>").Append(E(StageLabels.Label(e))).Append("</td><td class=\"num\">")
+              .Append(ReportFormat.Number(Value(e, "questions") ?? 0, "0")).Append("</td>");
+            foreach (string key in new[] { "set_f1", "f1", "em" })
+            {
+                double? score = Value(e, key);
+                sb.Append("<td class=\"num\" data-metric=\"").Append(key).Append("\"><span class=\"score ").Append(ReportFormat.ScoreClass(score)).Append("\">").Append(ReportFormat.Percent(score)).Append("</span></td>");
+            }
+
+            sb.Append("<td class=\"num\" data-metric=\"format_error_rate\">").Append(ReportFormat.Percent(Value(e, "format_error_rate"))).Append("</td>")
+              .Append("<td class=\"num\" data-metric=\"answer_rate\">").Append(ReportFormat.Percent(Value(e, "answer_rate"))).Append("</td>")
+              .Append("<td class=\"num\" data-metric=\"tool_calls\">").Append(toolCalls is double t ? ReportFormat.Number(t) : "—").Append("</td></tr>");
+        }
+
+        sb.Append("</tbody></table></div>");
+    }
+
+    private static void WarmStartCurve(StringBuilder sb, RunReportData data)
+    {
+        if (data.WarmStart.Count == 0)
+        {
+            return;
+        }
+
+        List<double> steps = [.. data.WarmStart.Select((m, i) => Value(m, "step") ?? i + 1)];
+        ChartSeries Loss(string label, string stage) => new(label, [.. data.WarmStart.Select(m => StageLabels.Text(m, "stage") == stage ? Value(m, "loss") : null)]);
+        int pretrain = data.WarmStart.Count(m => StageLabels.Text(m, "stage") == "pretrain");
+        sb.Append("<h3>Warm start</h3><p class=\"note\">From warm-start.jsonl, one point per step (")
+          .Append(data.WarmStart.Count.ToString(CultureInfo.InvariantCulture)).Append(" steps: ").Append(pretrain.ToString(CultureInfo.InvariantCulture)).Append(" pretraining on the whole demonstration text, ")
+          .Append((data.WarmStart.Count - pretrain).ToString(CultureInfo.InvariantCulture)).Append(" SFT on the policy's tokens). Cross-entropy per target token.</p><div class=\"charts\">")
+          .Append(SvgChart.Lines("Warm-start loss", steps, [Loss("pretrain loss", "pretrain"), Loss("SFT loss", "sft")], ""))
+          .Append("</div>");
+    }
+
+    private static void GrpoCurves(StringBuilder sb, RunReportData data)
+    {
         List<double> steps = [.. data.Metrics.Select((m, i) => Value(m, "step") ?? i)];
         ChartSeries S(string label, string key) => new(label, [.. data.Metrics.Select(m => Value(m, key))]);
-        sb.Append("<section id=\"training\"><h2>Training</h2><p class=\"note\">From metrics.jsonl, one point per step (")
+        sb.Append("<h3>GRPO</h3><p class=\"note\">From metrics.jsonl, one point per step (")
           .Append(data.Metrics.Count.ToString(CultureInfo.InvariantCulture)).Append(" steps). The paper reports dev F1 rising from 0.375 to about 0.55, tool calls from about 2.5 to 4.5 and response length from about 2,000 to 5,500 tokens.</p><div class=\"charts\">")
           .Append(SvgChart.Lines("Reward", steps, [S("reward mean", "reward_mean"), S("reward std", "reward_std")], ""))
           .Append(SvgChart.Lines("F1 and answer rate", steps, [S("F1", "f1"), S("answer rate", "answer_rate"), S("format errors", "format_error_rate")], ""))
@@ -322,11 +380,10 @@ public static class HtmlReportWriter
           .Append(SvgChart.Lines("KL to the reference policy", steps, [S("KL", "kl")], ""))
           .Append(SvgChart.Lines("Entropy and clip fraction", steps, [S("entropy", "entropy"), S("clip fraction", "clip_fraction")], ""))
           .Append(SvgChart.Lines("Gradient norm", steps, [S("grad norm", "grad_norm")], ""))
-          .Append("</div></section>");
+          .Append("</div>");
     }
 
-    private static double? Value(JsonObject row, string key)
-        => row[key] is JsonValue v && v.TryGetValue(out double d) ? d : null;
+    private static double? Value(JsonObject row, string key) => StageLabels.Number(row, key);
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 }

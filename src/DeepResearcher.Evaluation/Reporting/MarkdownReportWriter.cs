@@ -48,10 +48,24 @@ public static class MarkdownReportWriter
             sb.AppendLine().Append(CultureInfo.InvariantCulture, $"Honesty leaves out yes/no questions (\"yes\" need not appear in any evidence): {data.BehaviourOverall.HonestyExcludedYesNo} here.\n");
         }
 
-        if (data.Metrics.Count > 0)
+        if (data.IsTraining)
         {
             sb.AppendLine().AppendLine("## Training").AppendLine();
-            sb.Append(CultureInfo.InvariantCulture, $"{data.Metrics.Count} steps in metrics.jsonl; curves are in report.html.\n");
+            if (data.Evaluations.Count > 0)
+            {
+                sb.AppendLine("| stage | n | set-F1 | F1 | EM | format errors | answered | tool calls |");
+                sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+                foreach (System.Text.Json.Nodes.JsonObject e in data.Evaluations)
+                {
+                    double? Number(string key) => StageLabels.Number(e, key);
+                    sb.Append(CultureInfo.InvariantCulture,
+                        $"| {Cell(StageLabels.Label(e))} | {Number("questions") ?? 0:0} | {ReportFormat.Percent(Number("set_f1"))} | {ReportFormat.Percent(Number("f1"))} | {ReportFormat.Percent(Number("em"))} | {ReportFormat.Percent(Number("format_error_rate"))} | {ReportFormat.Percent(Number("answer_rate"))} | {(Number("tool_calls") is double t ? ReportFormat.Number(t) : "—")} |\n");
+                }
+
+                sb.AppendLine();
+            }
+
+            sb.Append(CultureInfo.InvariantCulture, $"{data.WarmStart.Count} warm-start steps in warm-start.jsonl and {data.Metrics.Count} GRPO steps in metrics.jsonl; curves are in report.html.\n");
         }
 
         return sb.ToString();

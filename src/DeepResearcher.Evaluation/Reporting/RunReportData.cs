@@ -18,6 +18,15 @@ public sealed class RunReportData
 
     public IReadOnlyList<JsonObject> Groups { get; init; } = [];
 
+    /// <summary>Training runs: the warm-start (pretraining and SFT) steps, one object each.</summary>
+    public IReadOnlyList<JsonObject> WarmStart { get; init; } = [];
+
+    /// <summary>Training runs: the policy's held-out scores at each stage, in stage order.</summary>
+    public IReadOnlyList<JsonObject> Evaluations { get; init; } = [];
+
+    /// <summary>A training run: the report shows its stages and curves.</summary>
+    public bool IsTraining => Metrics.Count > 0 || WarmStart.Count > 0 || Evaluations.Count > 0;
+
     public required ScoreRow Overall { get; init; }
 
     public required IReadOnlyList<ScoreRow> BySource { get; init; }
@@ -60,6 +69,8 @@ public sealed class RunReportData
             Trajectories = trajectories,
             Metrics = await RunDirectory.LoadObjectsAsync(run.MetricsPath, cancellationToken),
             Groups = await RunDirectory.LoadObjectsAsync(run.GroupsPath, cancellationToken),
+            WarmStart = await RunDirectory.LoadObjectsAsync(run.WarmStartPath, cancellationToken),
+            Evaluations = await RunDirectory.LoadObjectsAsync(run.EvaluationsPath, cancellationToken),
             Overall = ScoreTable.Row("overall", results),
             BySource = ScoreTable.BySource(results),
             ByHops = ScoreTable.ByHops(results),

@@ -20,6 +20,12 @@ public sealed class RunDirectory(string root)
 
     public string GroupsPath => Path.Combine(Root, RunFiles.Groups);
 
+    /// <summary>Training runs: one line per warm-start (pretraining or SFT) step.</summary>
+    public string WarmStartPath => Path.Combine(Root, RunFiles.WarmStart);
+
+    /// <summary>Training runs: one line per evaluation of the policy at a stage (before training, after SFT, after GRPO).</summary>
+    public string EvaluationsPath => Path.Combine(Root, RunFiles.Evaluations);
+
     public string JudgeCachePath => Path.Combine(Root, RunFiles.JudgeCache);
 
     /// <summary>Checks that the directory exists and holds results, with a message that says what is wrong.</summary>
@@ -41,7 +47,7 @@ public sealed class RunDirectory(string root)
 
     public Task<IReadOnlyList<RunResult>> LoadResultsAsync(CancellationToken cancellationToken) => RunResultFile.LoadAsync(ResultsPath, cancellationToken);
 
-    /// <summary>The lines of metrics.jsonl or groups.jsonl as objects; empty when the file is missing.</summary>
+    /// <summary>The lines of a .jsonl file of objects (metrics, groups, warm-start, evaluations); empty when the file is missing.</summary>
     public static async Task<IReadOnlyList<JsonObject>> LoadObjectsAsync(string path, CancellationToken cancellationToken)
     {
         var rows = new List<JsonObject>();

@@ -101,7 +101,8 @@ public sealed class GrpoRunLog : IAsyncDisposable
         await _trajectories.DisposeAsync();
     }
 
-    private static async Task KeepStepsUpToAsync(string path, int step, CancellationToken cancellationToken)
+    /// <summary>Drops the lines of steps after <paramref name="step"/> (and a torn last line), rewriting the file atomically.</summary>
+    internal static async Task KeepStepsUpToAsync(string path, int step, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {

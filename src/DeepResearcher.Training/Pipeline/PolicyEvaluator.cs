@@ -20,7 +20,12 @@ public static class PolicyEvaluator
     /// evaluation: the toolbox keeps each trajectory's search results and reading positions by id, so an id reused by a
     /// later evaluation would start with pages already "read to the end".
     /// </summary>
-    /// <param name="results">When given, the per-question results go into its results.jsonl (for the report), and a sampled evaluation's trajectories into its trajectories.jsonl.</param>
+    /// <param name="results">
+    /// When given, the per-question results go into its results.jsonl (for the report) and their trajectories into its
+    /// trajectories.jsonl: a sampled evaluation's directory is its own, so the file is rewritten; the greedy one shares
+    /// the run's, whose file already holds GRPO's rollouts, so its trajectories are appended (a result without its
+    /// trajectory leaves the report's behaviour table and tool counts empty).
+    /// </param>
     public static async Task<PolicyEvaluation> EvaluateAsync(
         IChatModel policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, int samples, CancellationToken cancellationToken, RunDirectory? results = null, MetricRules rules = MetricRules.None)
     {
@@ -37,6 +42,21 @@ public static class PolicyEvaluator
         if (results is not null)
         {
             Directory.CreateDirectory(results.Root);
+            // Trajectories first, results second (docs/run-format.md): a results line always finds its trajectory.
+            if (greedy)
+            {
+                // Re-running an evaluation interrupted before it was saved appends its ids again; readers keep the last line of an id.
+                await using var appender = new JsonlAppender(results.TrajectoriesPath);
+                foreach (Trajectory trajectory in trajectories)
+                {
+                    await appender.AppendAsync(TrajectoryJson.Serialize(trajectory), cancellationToken);
+                }
+            }
+            else
+            {
+                await AtomicFile.WriteAllLinesAsync(results.TrajectoriesPath, trajectories.Select(TrajectoryJson.Serialize), cancellationToken);
+            }
+
             await AtomicFile.WriteAllLinesAsync(results.ResultsPath, trajectories.Select((t, k) =>
             {
                 WorldQuestion q = questions[k / perQuestion];
@@ -46,11 +66,6 @@ public static class PolicyEvaluator
                     t,
                     rules).ToJsonLine();
             }), cancellationToken);
-            if (!greedy)
-            {
-                // A sampled evaluation has a directory of its own (the greedy one shares the run's, whose trajectories are GRPO's).
-                await AtomicFile.WriteAllLinesAsync(results.TrajectoriesPath, trajectories.Select(TrajectoryJson.Serialize), cancellationToken);
-            }
         }
 
         WorldQuestion Question(int k) => questions[k / perQuestion];

@@ -276,13 +276,17 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
                 : LearningRateSchedule.Constant((float)config.Sft.Lr);
             var sftClock = Stopwatch.StartNew();
             long sftTokens = 0;
+            await using WarmStartLog warmLog = await WarmStartLog.OpenAsync(run, sftDone, cancellationToken);
             for (int step = sftDone + 1; step <= warmSteps; step++)
             {
                 string stage = step <= pretrainEnd ? "pretrain" : "sft";
                 List<PolicySequence> source = stage == "pretrain" ? wholeText : demos;
                 List<PolicySequence> batch = [.. Enumerable.Range(0, config.Sft.BatchSize).Select(i => source[DataOrder.Index(config.Trainer.Seed, "sft", step, i, source.Count)])];
-                double loss = sft.Step(batch, sftSchedule.At(step - 1));
-                sftTokens += batch.Sum(s => s.Length);
+                float sftLr = sftSchedule.At(step - 1);
+                double loss = sft.Step(batch, sftLr);
+                int batchTokens = batch.Sum(s => s.Length);
+                sftTokens += batchTokens;
+                await warmLog.AppendAsync(step, stage, loss, sftLr, batchTokens, cancellationToken);
                 Progress?.Report(new TrainingProgress(stage, step, warmSteps, FormattableString.Invariant($"loss {loss:F3}")));
                 if (step % 10 == 0 || step == warmSteps || step == pretrainEnd)
                 {
@@ -449,11 +453,24 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         }
 
         await bpe.SaveAsync(Path.Combine(checkpoint, "tokenizer.json"), cancellationToken);
+        List<(string, PolicyEvaluation)> stages = [("initial", initial)];
+        if (warmSteps > 0)
+        {
+            stages.Add(("after-sft", afterSft));
+        }
+
+        stages.AddRange(new[] { ("after-sft-sampled", sampledAfterSft), ("after-grpo", afterGrpo), ("after-grpo-sampled", sampledAfterGrpo) }
+            .Where(s => s.Item2 is not null).Select(s => (s.Item1, s.Item2!)));
+        await StageEvaluations.WriteAsync(run, stages, cancellationToken);
         (_, string html, _) = await DeepResearcher.Evaluation.Reporting.RunReport.WriteAsync(run.Root, cancellationToken);
         (double firstReward, double lastReward, int quarter) = await RewardRangeAsync(run.MetricsPath, cancellationToken);
-        log.Report(FormattableString.Invariant($"done in {total.Elapsed.TotalMinutes:F1} min ({(elapsedBefore + total.Elapsed.TotalSeconds) / 60:F1} min over all sessions); checkpoint {checkpoint}; report {html}"));
+        string cpu = await Core.Machine.CpuModel.DescribeAsync(cancellationToken);
+        log.Report(FormattableString.Invariant($"done in {total.Elapsed.TotalMinutes:F1} min ({(elapsedBefore + total.Elapsed.TotalSeconds) / 60:F1} min over all sessions) on {cpu}; checkpoint {checkpoint}; report {html}"));
         return new TrainingResult(initial, afterSft, afterGrpo, firstReward, lastReward, run.Root, checkpoint)
         {
+            Elapsed = total.Elapsed,
+            ElapsedAllSessions = TimeSpan.FromSeconds(elapsedBefore) + total.Elapsed,
+            Cpu = cpu,
             RewardWindow = quarter,
             SampledAfterSft = sampledAfterSft,
             SampledAfterGrpo = sampledAfterGrpo,

@@ -57,5 +57,15 @@ public sealed class LearningTests : IDisposable
             .Select(l => JsonNode.Parse(l)!["reward_mean"]!.GetValue<double>())];
         double start = rewards[..5].Average(), end = rewards[^5..].Average();
         Assert.True(end > start + 0.1, $"rollout reward did not rise: first steps {start:F3}, last steps {end:F3} ({string.Join(", ", rewards.Select(r => r.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))})");
+
+        // The report shows what the after-GRPO evaluation did: its behaviour over every question and each one's tool calls.
+        Assert.True(result.AfterGrpo.ToolCalls > 0, $"the trained policy called no tools: {result.AfterGrpo}");
+        var report = RenderedReport.Read(result.RunDirectory);
+        (int count, double searches, double browses) = report.BehaviourOverall();
+        Assert.Equal(8, count);
+        Assert.Equal(result.AfterGrpo.ToolCalls, searches + browses, tolerance: 0.011);
+        IReadOnlyList<(int Searches, int Browses)> rows = report.ViewerToolCounts();
+        Assert.Equal(8, rows.Count);
+        Assert.Equal(result.AfterGrpo.ToolCalls * 8, rows.Sum(r => r.Searches + r.Browses), tolerance: 1e-6);
     }
 }

@@ -101,7 +101,8 @@ public sealed class ResumeTests : IDisposable
         string[] resumedMetrics = File.ReadAllLines(Path.Combine(killed, "run", "metrics.jsonl"));
         Assert.Equal(3, resumedMetrics.Length);
         Assert.Equal(straightMetrics.Select(RewardOf), resumedMetrics.Select(RewardOf));
-        Assert.Equal(3 * 2 * 3, File.ReadAllLines(Path.Combine(killed, "run", "trajectories.jsonl")).Length);
+        // Every rollout once, then the after-GRPO evaluation's three trajectories (the report's behaviour is read from them).
+        Assert.Equal(3 * 2 * 3 + 3, File.ReadAllLines(Path.Combine(killed, "run", "trajectories.jsonl")).Length);
         Assert.True(Directory.GetDirectories(Path.Combine(killed, "checkpoints")).Length <= 4, "keeps the last 2 checkpoints of each stage");
     }
 

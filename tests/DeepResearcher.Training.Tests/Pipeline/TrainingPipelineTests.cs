@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using DeepResearcher.Engine.Checkpoints;
 using DeepResearcher.Engine.Model;
@@ -50,6 +51,11 @@ public sealed class TrainingPipelineTests : IDisposable
         TrainingResult result = await new TrainingPipeline(config, _dir, new Progress<string>(log.Add)).RunAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(4, result.Initial.Questions);
+        // The time is printed with the CPU it was measured on: it differs twofold between CPUs that agree on every figure.
+        string cpu = await DeepResearcher.Core.Machine.CpuModel.DescribeAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(cpu, result.Cpu);
+        Assert.Contains(log, l => l.StartsWith("done in ", StringComparison.Ordinal) && l.Contains(" on " + cpu + ";", StringComparison.Ordinal));
+        Assert.True(result.Elapsed > TimeSpan.Zero && result.ElapsedAllSessions >= result.Elapsed);
         string[] metrics = File.ReadAllLines(Path.Combine(result.RunDirectory, "metrics.jsonl"));
         Assert.Equal(2, metrics.Length);
         JsonObject first = JsonNode.Parse(metrics[0])!.AsObject();
@@ -58,7 +64,8 @@ public sealed class TrainingPipelineTests : IDisposable
             Assert.True(first.ContainsKey(key), $"metrics.jsonl lacks {key}");
         }
 
-        Assert.Equal(2 * 2 * 2, File.ReadAllLines(Path.Combine(result.RunDirectory, "trajectories.jsonl")).Length);
+        // Every GRPO rollout, then the after-GRPO evaluation's trajectories, which its results.jsonl lines point at.
+        Assert.Equal(2 * 2 * 2 + 4, File.ReadAllLines(Path.Combine(result.RunDirectory, "trajectories.jsonl")).Length);
         Assert.Equal(2 * 2, File.ReadAllLines(Path.Combine(result.RunDirectory, "groups.jsonl")).Length);
         TransformerModel saved = HuggingFaceCheckpoint.Load(result.CheckpointDirectory);
         BpeTokenizer tokenizer = BpeTokenizer.FromTokenizerJson(Path.Combine(result.CheckpointDirectory, "tokenizer.json"));
@@ -81,5 +88,31 @@ public sealed class TrainingPipelineTests : IDisposable
         Assert.Equal(ids.Length, ids.Distinct().Count());
         Assert.All(ids, id => Assert.StartsWith("eval-after-grpo-sampled-", id, StringComparison.Ordinal));
         Assert.Equal(0, result.AfterGrpo.Samples);
+
+        // The report reads the evaluation's trajectories: behaviour over all four questions, not an empty table.
+        var report = RenderedReport.Read(result.RunDirectory);
+        Assert.Equal(4, report.BehaviourOverall().Count);
+        Assert.Equal(4, report.ViewerToolCounts().Count);
+
+        // The stages side by side, each with the figures the run printed, and the warm start's loss curve step by step.
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> stages = report.StageRows();
+        Assert.Equal(["initial", "after-sft", "after-sft-sampled", "after-grpo", "after-grpo-sampled"], stages.Keys);
+        foreach ((string stage, PolicyEvaluation evaluation) in new[] { ("initial", result.Initial), ("after-sft", result.AfterSft), ("after-grpo", result.AfterGrpo) })
+        {
+            Assert.Equal((evaluation.SetF1 * 100).ToString("0.0", CultureInfo.InvariantCulture), stages[stage]["set_f1"]);
+            Assert.Equal((evaluation.FormatErrorRate * 100).ToString("0.0", CultureInfo.InvariantCulture), stages[stage]["format_error_rate"]);
+            Assert.Equal(evaluation.ToolCalls.ToString("0.00", CultureInfo.InvariantCulture), stages[stage]["tool_calls"]);
+        }
+
+        string[] warmStart = File.ReadAllLines(Path.Combine(result.RunDirectory, "warm-start.jsonl"));
+        Assert.Equal(202, warmStart.Length);
+        JsonObject lastWarm = JsonNode.Parse(warmStart[^1])!.AsObject();
+        Assert.Equal((202, "sft"), (lastWarm["step"]!.GetValue<int>(), lastWarm["stage"]!.GetValue<string>()));
+        Assert.True(lastWarm["loss"]!.GetValue<double>() > 0);
+        Assert.Equal(200, report.SeriesPoints("pretrain loss"));
+        Assert.Equal(2, report.SeriesPoints("SFT loss"));
+        string markdown = File.ReadAllText(Path.Combine(result.RunDirectory, "report.md"));
+        Assert.Contains("| before training | 4 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| after GRPO | 4 |", markdown, StringComparison.Ordinal);
     }
 }

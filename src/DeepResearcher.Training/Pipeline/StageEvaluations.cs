@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+using DeepResearcher.Evaluation.Runs;
+
+namespace DeepResearcher.Training.Pipeline;
+
+/// <summary>
+/// evaluations.jsonl: the policy's held-out scores at each stage of a run (before training, after SFT, after GRPO, and
+/// their sampled counterparts), one line each in stage order, for the report's comparison table.
+/// </summary>
+public static class StageEvaluations
+{
+    /// <summary>Rewrites the file (atomically) with one line per evaluation, in the order given.</summary>
+    public static Task WriteAsync(RunDirectory run, IEnumerable<(string Stage, PolicyEvaluation Evaluation)> stages, CancellationToken cancellationToken)
+        => AtomicFile.WriteAllLinesAsync(run.EvaluationsPath, stages.Select(s => ToLine(s.Stage, s.Evaluation)), cancellationToken);
+
+    public static string ToLine(string stage, PolicyEvaluation evaluation) => new JsonObject
+    {
+        ["stage"] = stage,
+        ["questions"] = evaluation.Questions,
+        ["samples"] = evaluation.Samples,
+        ["temperature"] = evaluation.Temperature,
+        ["set_f1"] = evaluation.SetF1,
+        ["f1"] = evaluation.F1,
+        ["em"] = evaluation.ExactMatch,
+        ["format_error_rate"] = evaluation.FormatErrorRate,
+        ["answer_rate"] = evaluation.AnswerRate,
+        ["tool_calls"] = evaluation.ToolCalls,
+    }.ToJsonString();
+}
