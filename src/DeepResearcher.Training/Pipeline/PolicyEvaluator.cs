@@ -21,8 +21,9 @@ public static class PolicyEvaluator
     /// later evaluation would start with pages already "read to the end".
     /// </summary>
     /// <param name="results">When given, the per-question results go into its results.jsonl (for the report), and a sampled evaluation's trajectories into its trajectories.jsonl.</param>
+    /// <param name="greedyTrajectories">Where a greedy evaluation's trajectories go (its results directory's trajectories are GRPO's), so what the policy read and wrote can be compared with a later <c>eval run</c>.</param>
     public static async Task<PolicyEvaluation> EvaluateAsync(
-        IChatModel policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, int samples, CancellationToken cancellationToken, RunDirectory? results = null)
+        IChatModel policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, int samples, CancellationToken cancellationToken, RunDirectory? results = null, string? greedyTrajectories = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(samples);
         bool greedy = samples == 0;
@@ -50,6 +51,12 @@ public static class PolicyEvaluator
                 // A sampled evaluation has a directory of its own (the greedy one shares the run's, whose trajectories are GRPO's).
                 await AtomicFile.WriteAllLinesAsync(results.TrajectoriesPath, trajectories.Select(TrajectoryJson.Serialize), cancellationToken);
             }
+        }
+
+        if (greedy && greedyTrajectories is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(greedyTrajectories))!);
+            await AtomicFile.WriteAllLinesAsync(greedyTrajectories, trajectories.Select(TrajectoryJson.Serialize), cancellationToken);
         }
 
         WorldQuestion Question(int k) => questions[k / perQuestion];

@@ -209,7 +209,8 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
             Progress?.Report(new TrainingProgress("eval", 0, test.Count, tag));
             var clock = Stopwatch.StartNew();
-            PolicyEvaluation evaluation = await PolicyEvaluator.EvaluateAsync(policy, toolbox, agentOptions, test, tag, samples, cancellationToken, results);
+            PolicyEvaluation evaluation = await PolicyEvaluator.EvaluateAsync(
+                policy, toolbox, agentOptions, test, tag, samples, cancellationToken, results, samples == 0 ? layout.EvaluationRun(tag).TrajectoriesPath : null);
             await PolicyEvaluator.SaveAsync(evaluation, layout.Evaluation(tag), cancellationToken);
             Progress?.Report(new TrainingProgress("eval", test.Count, test.Count, tag));
             log.Report(FormattableString.Invariant($"eval {tag}: {evaluation} ({clock.Elapsed.TotalSeconds:F0} s)"));
