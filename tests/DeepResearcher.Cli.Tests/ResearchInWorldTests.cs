@@ -59,7 +59,7 @@ public sealed partial class ResearchInWorldTests : IAsyncLifetime
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Equal(question.Answers[0], run.Output.Trim());
         Assert.Contains("tools: offline world", run.Error, StringComparison.Ordinal);
-        Assert.Contains("[turn 2] browse_webpage: http://127.0.0.1:", run.Error, StringComparison.Ordinal);
+        Assert.Contains("[turn 2] browse_webpage: http://world.local/wiki/", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -120,12 +120,34 @@ public sealed class ServerTests(TinyWorld tiny)
             Assert.False(string.IsNullOrEmpty(hit.GetProperty("snippet").GetString()));
             Assert.Equal(position++, hit.GetProperty("position").GetInt32());
             string link = hit.GetProperty("link").GetString()!;
-            Assert.StartsWith(server.BaseUrl + "/", link, StringComparison.Ordinal);
+            Assert.StartsWith(WorldOrigin.Name + "/", link, StringComparison.Ordinal);
+            Assert.DoesNotContain(server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), link, StringComparison.Ordinal);
         }
-        Assert.Equal(server.BaseUrl + WorldSite.ArticlePath(target), organic[0].GetProperty("link").GetString());
-        // The link really resolves on the same server.
-        using var page = await client.GetAsync(new Uri(organic[0].GetProperty("link").GetString()!), Ct);
+        Assert.Equal(WorldOrigin.Name + WorldSite.ArticlePath(target), organic[0].GetProperty("link").GetString());
+        // The link's path really resolves on the server.
+        using var page = await client.GetAsync(new Uri(organic[0].GetProperty("link").GetString()!).PathAndQuery, Ct);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+    }
+
+    [Fact]
+    public async Task SearchLinksCanPointToTheServerItselfOrAnotherBase()
+    {
+        await using var self = await WorldWebServer.StartAsync(tiny.Directory, 0, null, Ct);
+        await using var proxied = await WorldWebServer.StartAsync(tiny.Directory, 0, new Uri("https://proxy.example/world/"), Ct);
+        var target = tiny.Directory.World.Entities.First(e => e.Type == EntityType.City);
+
+        async Task<string> FirstLinkAsync(RunningWorldServer server)
+        {
+            using var client = new HttpClient { BaseAddress = server.BaseUri };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/search") { Content = new StringContent(JsonSerializer.Serialize(new { q = target.Name }), Encoding.UTF8, "application/json") };
+            request.Headers.Add("X-API-KEY", "k");
+            using var response = await client.SendAsync(request, Ct);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+            return doc.RootElement.GetProperty("organic")[0].GetProperty("link").GetString()!;
+        }
+
+        Assert.Equal(self.BaseUrl + WorldSite.ArticlePath(target), await FirstLinkAsync(self));
+        Assert.Equal("https://proxy.example/world" + WorldSite.ArticlePath(target), await FirstLinkAsync(proxied));
     }
 
     [Fact]

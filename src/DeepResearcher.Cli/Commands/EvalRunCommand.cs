@@ -141,23 +141,37 @@ internal static class EvalRunCommand
 
             DirectoryInfo? worldDir = parse.GetValue(world) ?? expertDir;
             float temp = parse.GetValue(temperature) ?? (sampleCount > 1 ? 1.0f : 0.0f);
-            var agentOptions = new ResearchAgentOptions
+            // A checkpoint's own settings (the ones it was trained and scored in) unless a flag says otherwise.
+            DeepResearcher.Training.Checkpoints.AgentSettings? trained = checkpointDir is null ? null : await DeepResearcher.Training.Checkpoints.AgentSettings.LoadAsync(checkpointDir.FullName, cancellationToken);
+            T? Given<T>(Option<T> option) where T : struct => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
+            var resolved = DeepResearcher.Training.Checkpoints.ResolvedAgentSettings.Resolve(trained, new DeepResearcher.Training.Checkpoints.AgentSettingOverrides
             {
-                MaxTurns = parse.GetValue(maxTurns),
-                MaxTokensPerTurn = parse.GetValue(maxTokens),
-                // The expert reads long pages segment by segment; its context is not a model's.
-                MaxContextTokens = expertDir is null ? parse.GetValue(maxContext) : 1_000_000,
-                Template = PromptRenderers.Get(parse.GetRequiredValue(template)),
-                ObservationFormat = parse.GetValue(format),
+                MaxTurns = Given(maxTurns),
+                MaxTokensPerTurn = Given(maxTokens),
+                MaxContextTokens = Given(maxContext),
+                ObservationFormat = Given(format),
+                Template = parse.GetResult(template) is { Implicit: false } ? parse.GetRequiredValue(template) : null,
+                Compact = parse.GetValue(compact),
+            });
+            if (checkpointDir is not null)
+            {
+                log.Report(trained is null
+                    ? $"{checkpointDir.FullName} has no {DeepResearcher.Training.Checkpoints.AgentSettings.FileName}: the original's agent settings unless flags say otherwise (a model trained by 'train' needs --compact and its turn and token limits)"
+                    : $"agent settings from {Path.Combine(checkpointDir.FullName, DeepResearcher.Training.Checkpoints.AgentSettings.FileName)} ({resolved.Settings.PromptProfile} prompt, {resolved.Settings.MaxTurns} turns of {resolved.Settings.MaxTokensPerTurn} tokens), flags on top");
+            }
+
+            var agentOptions = resolved.Settings.ApplyTo(new ResearchAgentOptions
+            {
                 Today = expertDir is null ? null : new DateOnly(2026, 1, 1),
                 Sampling = new SamplingOptions { Temperature = temp, TopP = parse.GetValue(topP), Seed = parse.GetValue(seed) },
-            };
-            var toolOptions = new DeepResearcher.Web.Toolbox.WebToolboxOptions();
-            if (parse.GetValue(compact))
+            });
+            if (expertDir is not null)
             {
-                agentOptions = agentOptions with { SystemPrompt = DeepResearcher.Training.Pipeline.TrainingPipeline.CompactSystemPrompt, ShowToolSchemas = false };
-                toolOptions = toolOptions with { ResultsPerQuery = 3, MaxSnippetChars = 100 };
+                // The expert reads long pages segment by segment; its context is not a model's.
+                agentOptions = agentOptions with { MaxContextTokens = 1_000_000 };
             }
+
+            var toolOptions = resolved.Settings.ApplyTo(new DeepResearcher.Web.Toolbox.WebToolboxOptions());
 
             await using var resources = new DeepResearcher.Server.Composition.ComposedToolbox(new UnconfiguredToolbox(), string.Empty, disposables);
 
@@ -202,10 +216,10 @@ internal static class EvalRunCommand
             {
                 if (offline is not null)
                 {
-                    log.Report($"world {worldDir!.FullName} served at {offline.Server.BaseUrl}");
+                    log.Report($"world {worldDir!.FullName} ({offline.Origin.GetLeftPart(UriPartial.Authority)}) served at {offline.Server.BaseUrl}");
                 }
 
-                IToolbox toolbox = offline?.CreateToolbox(options: toolOptions) ?? new UnconfiguredToolbox();
+                IToolbox toolbox = offline?.CreateToolbox(new DeepResearcher.Web.Reading.ExtractivePageReader(resolved.Settings.ReaderOptions()), options: toolOptions) ?? new UnconfiguredToolbox();
                 if (offline is null && parse.GetValue(search) is { } provider)
                 {
                     var web = await DeepResearcher.Server.Composition.ToolboxComposer.CreateAsync(new DeepResearcher.Server.Composition.ToolboxSpec { Search = provider, Proxy = fetchProxy }, cancellationToken);
@@ -249,6 +263,12 @@ internal static class EvalRunCommand
                         ["max_context_tokens"] = agentOptions.MaxContextTokens,
                         ["template"] = agentOptions.Template.Name,
                         ["observation_format"] = agentOptions.ObservationFormat.ToString(),
+                        ["prompt_profile"] = resolved.Settings.PromptProfile,
+                        ["results_per_query"] = toolOptions.ResultsPerQuery,
+                        ["max_snippet_chars"] = toolOptions.MaxSnippetChars,
+                        ["reader_sentences_per_segment"] = resolved.Settings.ReaderSentencesPerSegment,
+                        ["tool_timeout_s"] = agentOptions.ToolTimeout.TotalSeconds,
+                        ["agent_settings_from"] = resolved.SourcesJson(),
                         ["sources"] = parse.GetValue(sources),
                         ["per_source"] = parse.GetValue(perSource),
                         ["limit"] = parse.GetValue(limit),

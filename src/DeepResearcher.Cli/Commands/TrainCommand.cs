@@ -13,7 +13,7 @@ internal static class TrainCommand
         var preset = new Option<string?>("--preset") { Description = $"Starting point: {string.Join(", ", TrainingPresets.Names)} (default offline-tiny, or the one the config names)." };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run directory: world, metrics, trajectories, checkpoint.", DefaultValueFactory = _ => new DirectoryInfo("runs/offline-tiny") };
         var steps = new Option<int?>("--steps") { Description = "GRPO steps (trainer.total_steps)." };
-        var seed = new Option<ulong?>("--seed") { Description = "trainer.seed: model initialisation, data order, sampling and the world's port." };
+        var seed = new Option<ulong?>("--seed") { Description = "trainer.seed: model initialisation, data order and sampling." };
         var sftSteps = new Option<int?>("--sft-steps") { Description = "Supervised warm-start steps (sft.steps)." };
         var printConfig = new Option<bool>("--print-config") { Description = "Print the effective config as YAML and exit." };
         var model = new Option<DirectoryInfo?>("--model") { Description = "A Hugging Face checkpoint directory to train (model.path), e.g. Qwen2.5-0.5B-Instruct; LoRA per model.lora. Default: a small model from scratch." };

@@ -54,14 +54,24 @@ internal static class WorldCommand
     {
         var dir = new Argument<DirectoryInfo>("dir") { Description = "A world directory made by 'world build'." };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 8080 };
-        var command = new Command("serve", "Serve a world's pages and its Serper-compatible search endpoint over HTTP on loopback until Ctrl+C.") { dir, port };
+        var publicBase = new Option<string?>("--public-base")
+        {
+            Description = $"Where the links of POST /search answers point: default {WorldOrigin.Name} (the world's virtual origin, the URLs a trained policy knows; the toolbox maps it to the server), 'self' for this server's own address (links curl can open), or a URL such as a proxy's.",
+        };
+        var command = new Command("serve", "Serve a world's pages and its Serper-compatible search endpoint over HTTP on loopback until Ctrl+C.") { dir, port, publicBase };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             using WorldDirectory world = await WorldDirectory.OpenAsync(parse.GetRequiredValue(dir).FullName, verifyHashes: true, cancellationToken);
+            Uri? links = parse.GetValue(publicBase) switch
+            {
+                null => WorldOrigin.Uri,
+                "self" => null,
+                string text => OptionUrl.Parse("--public-base", text),
+            };
             RunningWorldServer server;
             try
             {
-                server = await WorldWebServer.StartAsync(world, parse.GetValue(port), cancellationToken);
+                server = await WorldWebServer.StartAsync(world, parse.GetValue(port), links, cancellationToken);
             }
             catch (PortInUseException ex)
             {
@@ -70,7 +80,7 @@ internal static class WorldCommand
 
             await using RunningWorldServer _ = server;
             TextWriter output = parse.InvocationConfiguration.Output;
-            await output.WriteLineAsync($"serving {world.Root} at {server.BaseUrl}/ (search: POST {server.BaseUrl}/search with {{\"q\": …}} and any X-API-KEY); Ctrl+C stops");
+            await output.WriteLineAsync($"serving {world.Root} at {server.BaseUrl}/ (search: POST {server.BaseUrl}/search with {{\"q\": …}} and any X-API-KEY; its links point to {(links is null ? server.BaseUrl : links.GetLeftPart(UriPartial.Path).TrimEnd('/'))}/…); Ctrl+C stops");
             await output.FlushAsync(cancellationToken);
             try
             {

@@ -13,6 +13,8 @@ namespace DeepResearcher.Server.World;
 /// A running offline world and the research tools on it: its pages served over real HTTP on loopback, searched
 /// through the real Serper adapter (or in process), fetched by the real fetcher (with the world server's origin, scheme, host and port, and only it,
 /// allowlisted) and read by a page reader. The default environment of the main job, of CI and of evaluations.
+/// Everything the tools return names the world's pages under <see cref="WorldOrigin.Uri"/>, never the server's port, so a
+/// policy reads and writes the same URLs in training, in <c>eval run</c> and anywhere else.
 /// </summary>
 public sealed class OfflineWorld : IAsyncDisposable
 {
@@ -25,14 +27,17 @@ public sealed class OfflineWorld : IAsyncDisposable
         Server = server;
         Search = searchOverHttp
             ? new SerperSearchProvider(_http, new SearchProviderOptions { BaseUrl = server.BaseUri, ApiKey = "offline-world" })
-            : new WorldSearchProvider(directory.SearchIndex, server.BaseUri);
+            : new WorldSearchProvider(directory.SearchIndex, WorldOrigin.Uri);
         _fetcher = new PageFetcher(new FetchOptions { AllowedPrivateOrigins = [new Uri(server.BaseUrl)] });
-        Pages = new HttpPageSource(_fetcher);
+        Pages = new VirtualOriginPageSource(new HttpPageSource(_fetcher), WorldOrigin.Uri, server.BaseUri);
     }
 
     public WorldDirectory Directory { get; }
 
     public RunningWorldServer Server { get; }
+
+    /// <summary>The origin the world's URLs name (the server's address is <see cref="RunningWorldServer.BaseUri"/>).</summary>
+    public Uri Origin => WorldOrigin.Uri;
 
     public ISearchProvider Search { get; }
 

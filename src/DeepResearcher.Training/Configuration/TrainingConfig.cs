@@ -54,7 +54,7 @@ public sealed class WorldSection
 
     public ulong Seed { get; set; } = 42;
 
-    /// <summary>Loopback port of the world's server; 0 = one derived from the trainer seed (URLs, and so the tokens the policy sees, stay the same run to run and on resume), or any free port if that one is taken.</summary>
+    /// <summary>Loopback port of the world's server; 0 = any free port. The policy never sees it: the world's URLs name its virtual origin (http://world.local).</summary>
     public int Port { get; set; }
 }
 

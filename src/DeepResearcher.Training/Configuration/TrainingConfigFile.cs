@@ -251,7 +251,7 @@ public static class TrainingConfigFile
 
         if (config.World.Port is < 0 or > 65535)
         {
-            problems.Add($"world.port must be 0 (derived from the seed) or a TCP port (got {config.World.Port})");
+            problems.Add($"world.port must be 0 (any free port) or a TCP port (got {config.World.Port})");
         }
 
         if (config.Trainer.KeepCheckpoints < 1 || config.Trainer.SaveFreq < 0 || config.Sft.SaveFreq < 0)

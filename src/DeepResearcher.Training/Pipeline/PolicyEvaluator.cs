@@ -26,8 +26,10 @@ public static class PolicyEvaluator
     /// the run's, whose file already holds GRPO's rollouts, so its trajectories are appended (a result without its
     /// trajectory leaves the report's behaviour table and tool counts empty).
     /// </param>
+    /// <param name="greedyTrajectories">Also where a greedy evaluation's trajectories go on their own, so what the policy read and wrote can be compared with a later <c>eval run</c>.</param>
     public static async Task<PolicyEvaluation> EvaluateAsync(
-        IChatModel policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, int samples, CancellationToken cancellationToken, RunDirectory? results = null, MetricRules rules = MetricRules.None)
+        IChatModel policy, IToolbox toolbox, ResearchAgentOptions options, IReadOnlyList<WorldQuestion> questions, string tag, int samples, CancellationToken cancellationToken,
+        RunDirectory? results = null, MetricRules rules = MetricRules.None, string? greedyTrajectories = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(samples);
         bool greedy = samples == 0;
@@ -66,6 +68,12 @@ public static class PolicyEvaluator
                     t,
                     rules).ToJsonLine();
             }), cancellationToken);
+        }
+
+        if (greedy && greedyTrajectories is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(greedyTrajectories))!);
+            await AtomicFile.WriteAllLinesAsync(greedyTrajectories, trajectories.Select(TrajectoryJson.Serialize), cancellationToken);
         }
 
         WorldQuestion Question(int k) => questions[k / perQuestion];

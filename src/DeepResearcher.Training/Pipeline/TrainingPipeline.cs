@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Engine.Checkpoints;
@@ -43,7 +42,8 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
     public const string CompactSystemPrompt =
         "Research the question. Each turn: <think>reasoning</think>, then <tool_call>{\"name\": \"web_search\", \"arguments\": {\"query\": [...]}}</tool_call>, <tool_call>{\"name\": \"browse_webpage\", \"arguments\": {\"url_list\": [...]}}</tool_call> or <answer>short answer</answer>.";
 
-    private const string WorldPortKey = "world_port";
+    /// <summary>The run's effective config, next to the exported checkpoint (provenance; <c>train --config</c> reads it).</summary>
+    public const string TrainingConfigFileName = "training_config.yaml";
 
     /// <summary>The chat and protocol tokens a tokenizer trained for the research protocol must keep whole.</summary>
     public static IReadOnlyList<string> ChatTokens { get; } =
@@ -97,8 +97,9 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             await WorldBuilder.BuildAsync(new WorldBuildOptions { OutDir = worldDir, Seed = config.World.Seed, Size = WorldSizes.Parse(config.World.Size) }, null, cancellationToken);
         }
 
-        int port = resumed?.Extra.TryGetValue(WorldPortKey, out string? saved) == true ? int.Parse(saved, CultureInfo.InvariantCulture) : WorldPort();
-        await using OfflineWorld world = await StartWorldAsync(worldDir, port, cancellationToken);
+        // URLs name the world's virtual origin, not the server's port: they are part of what the policy reads and writes,
+        // and must be the same in this run, on resume and in any later evaluation of the checkpoint.
+        await using OfflineWorld world = await OfflineWorld.StartAsync(worldDir, searchOverHttp: true, config.World.Port, cancellationToken);
         IReadOnlyList<WorldQuestion> train = await QuestionJsonl.ReadAsync(WorldFiles.FullPath(worldDir, WorldFiles.QuestionFile(QuestionSplit.Train)), cancellationToken);
         IReadOnlyList<WorldQuestion> test = await QuestionJsonl.ReadAsync(WorldFiles.FullPath(worldDir, WorldFiles.QuestionFile(QuestionSplit.Test)), cancellationToken);
         if (train.Count == 0 || test.Count == 0)
@@ -108,31 +109,21 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
         test = [.. test.Take(config.Data.EvalQuestions > 0 ? config.Data.EvalQuestions : test.Count)];
         using var searchCache = await SqliteToolCache.OpenAsync(Path.Combine(layout.Root, "search-cache.db"), null, cancellationToken);
-        using var search = new CachedSearchProvider(world.Search, searchCache, new CachedSearchOptions { KeyNamespace = "world@" + world.Server.BaseUrl });
-        var toolboxOptions = new WebToolboxOptions { ResultsPerQuery = 3, MaxSnippetChars = 100 };
-        var reader = new ExtractivePageReader(new ExtractivePageReaderOptions { MaxSentencesPerSegment = 2 });
+        using var search = new CachedSearchProvider(world.Search, searchCache, new CachedSearchOptions { KeyNamespace = "world@" + world.Origin.GetLeftPart(UriPartial.Authority) });
+        AgentSettings settings = AgentSettings.ForTraining(config);
+        var toolboxOptions = settings.ApplyTo(new WebToolboxOptions());
+        var reader = new ExtractivePageReader(settings.ReaderOptions());
         IToolbox toolbox = world.CreateToolbox(reader, new InMemoryToolStateStore(), toolboxOptions, search);
-        ResearchAgentOptions agentOptions = new()
+        ResearchAgentOptions agentOptions = settings.ApplyTo(new ResearchAgentOptions
         {
-            SystemPrompt = CompactSystemPrompt,
-            ShowToolSchemas = false,
-            MaxTurns = config.Data.MaxTurns,
-            MaxTokensPerTurn = config.Data.MaxResponseLength,
-            MaxContextTokens = config.Data.MaxModelLen,
             OnProtocolError = ProtocolErrorPolicy.Terminate,
-            ToolTimeout = TimeSpan.FromSeconds(config.Rollout.ToolTimeout),
             Sampling = new Core.Agent.SamplingOptions { Temperature = config.Rollout.Temperature, TopP = config.Rollout.TopP, TopK = config.Rollout.TopK, Seed = (long)config.Trainer.Seed },
-        };
-        log.Report($"world at {world.Server.BaseUrl}: {train.Count} train and {test.Count} test questions");
+        });
+        log.Report($"world {world.Origin.GetLeftPart(UriPartial.Authority)} served at {world.Server.BaseUrl}: {train.Count} train and {test.Count} test questions");
 
         // 2. Demonstrations and the tokenizer: trained on their text for a model from scratch (once: a resumed run
         // reads it back), the checkpoint's own for a pretrained model.
         bool pretrained = config.Model.Path.Length > 0;
-        if (pretrained)
-        {
-            // A pretrained chat model reads the original's full instructions and tool schemas.
-            agentOptions = agentOptions with { SystemPrompt = null, ShowToolSchemas = true };
-        }
 
         ExpertNoise noise = config.Sft.DemoNoise switch
         {
@@ -220,7 +211,8 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
             Progress?.Report(new TrainingProgress("eval", 0, test.Count, tag));
             var clock = Stopwatch.StartNew();
-            PolicyEvaluation evaluation = await PolicyEvaluator.EvaluateAsync(policy, toolbox, agentOptions, test, tag, samples, cancellationToken, results, metricRules);
+            PolicyEvaluation evaluation = await PolicyEvaluator.EvaluateAsync(
+                policy, toolbox, agentOptions, test, tag, samples, cancellationToken, results, metricRules, samples == 0 ? layout.EvaluationRun(tag).TrajectoriesPath : null);
             await PolicyEvaluator.SaveAsync(evaluation, layout.Evaluation(tag), cancellationToken);
             Progress?.Report(new TrainingProgress("eval", test.Count, test.Count, tag));
             log.Report(FormattableString.Invariant($"eval {tag}: {evaluation} ({clock.Elapsed.TotalSeconds:F0} s)"));
@@ -236,7 +228,6 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             DataCursor = stage == "grpo" ? (long)step * config.Data.TrainBatchSize : (long)step * config.Sft.BatchSize,
             SftStepsDone = sftDone,
             ElapsedSeconds = elapsedBefore + total.Elapsed.TotalSeconds,
-            Extra = new Dictionary<string, string> { [WorldPortKey] = world.Server.BaseUri.Port.ToString(CultureInfo.InvariantCulture) },
         };
 
         async Task SaveCheckpointAsync(string stage, int step, int sftDone, AdamW optimizer)
@@ -398,7 +389,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             Kind = "train",
             Model = pretrained ? config.Model.Path + (model.LoraAdapters.Any() ? " + LoRA" : string.Empty) : "offline-tiny (from scratch)",
             Data = worldDir,
-            Tools = $"offline world {world.Server.BaseUrl}",
+            Tools = $"offline world {world.Origin.GetLeftPart(UriPartial.Authority)}",
             Config = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(config, new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower }))!.AsObject(),
         }.SaveAsync(run.ManifestPath, cancellationToken);
 
@@ -462,6 +453,10 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         stages.AddRange(new[] { ("after-sft-sampled", sampledAfterSft), ("after-grpo", afterGrpo), ("after-grpo-sampled", sampledAfterGrpo) }
             .Where(s => s.Item2 is not null).Select(s => (s.Item1, s.Item2!)));
         await StageEvaluations.WriteAsync(run, stages, cancellationToken);
+
+        // What the policy was trained and scored in, for `eval run --checkpoint` to put it back there.
+        await settings.SaveAsync(checkpoint, cancellationToken);
+        await AtomicFile.WriteAllTextAsync(Path.Combine(checkpoint, TrainingConfigFileName), TrainingConfigFile.ToYaml(config), cancellationToken);
         (_, string html, _) = await DeepResearcher.Evaluation.Reporting.RunReport.WriteAsync(run.Root, cancellationToken);
         (double firstReward, double lastReward, int quarter) = await RewardRangeAsync(run.MetricsPath, cancellationToken);
         string cpu = await Core.Machine.CpuModel.DescribeAsync(cancellationToken);
@@ -488,30 +483,6 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         => world.Directory.World.Entities
             .SelectMany(e => e.Aliases.Prepend(e.Name).Concat(e.Facts.Where(f => f.Number == 0).Select(f => f.Value)))
             .Distinct(StringComparer.Ordinal);
-
-    private int WorldPort()
-    {
-        if (config.World.Port > 0)
-        {
-            return config.World.Port;
-        }
-
-        // A port derived from the seed: the same URLs (and so the same tokens) every time the same config runs.
-        return 20000 + DataOrder.Index(config.Trainer.Seed, "world-port", 0, 0, 20000);
-    }
-
-    private async Task<OfflineWorld> StartWorldAsync(string worldDir, int port, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await OfflineWorld.StartAsync(worldDir, searchOverHttp: true, port, cancellationToken);
-        }
-        catch (IOException) when (config.World.Port == 0)
-        {
-            log.Report($"port {port} is taken: serving the world on a free port instead (URLs differ, so this run will not repeat token for token)");
-            return await OfflineWorld.StartAsync(worldDir, searchOverHttp: true, 0, cancellationToken);
-        }
-    }
 
     /// <summary>
     /// The mean rollout reward of the first and of the last quarter of the GRPO steps (at least one step each): a step

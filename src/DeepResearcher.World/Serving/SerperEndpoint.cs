@@ -7,7 +7,9 @@ namespace DeepResearcher.World.Serving;
 
 /// <summary>
 /// POST /search in Serper's wire format: JSON body {"q","num","gl","hl"} (or an array of them), header X-API-KEY (any non-empty
-/// value). Answers {"searchParameters":{…},"organic":[{"title","link","snippet","position"}],"credits":1} with absolute links.
+/// value). Answers {"searchParameters":{…},"organic":[{"title","link","snippet","position"}],"credits":1} with absolute links
+/// under the server's public base (the world's virtual origin by default), never under the address the request came to:
+/// the links a policy reads must not depend on the port.
 /// </summary>
 public static class SerperEndpoint
 {
@@ -15,7 +17,7 @@ public static class SerperEndpoint
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static async Task HandleAsync(HttpContext ctx, WorldSearchIndex index)
+    public static async Task HandleAsync(HttpContext ctx, WorldSearchIndex index, string linkBase)
     {
         var response = ctx.Response;
         if (!ctx.Request.Headers.TryGetValue("X-API-KEY", out var key) || string.IsNullOrWhiteSpace(key.ToString()))
@@ -67,7 +69,6 @@ public static class SerperEndpoint
                 await WriteErrorAsync(response, 400, error).ConfigureAwait(false);
                 return;
             }
-            string baseUrl = ctx.Request.Scheme + "://" + ctx.Request.Host.Value;
             response.StatusCode = 200;
             response.ContentType = "application/json; charset=utf-8";
             using var ms = new MemoryStream();
@@ -76,7 +77,7 @@ public static class SerperEndpoint
                 if (root.ValueKind == JsonValueKind.Array) w.WriteStartArray();
                 foreach (var (q, num, gl, hl) in requests)
                 {
-                    WriteResult(w, q, num, gl, hl, index.Search(q, num), baseUrl);
+                    WriteResult(w, q, num, gl, hl, index.Search(q, num), linkBase);
                 }
                 if (root.ValueKind == JsonValueKind.Array) w.WriteEndArray();
             }

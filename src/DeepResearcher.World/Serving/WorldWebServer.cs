@@ -17,11 +17,26 @@ namespace DeepResearcher.World.Serving;
 /// </summary>
 public static class WorldWebServer
 {
-    /// <summary>Binds 127.0.0.1:<paramref name="port"/> (0 = any free port). A port in use gives an <see cref="IOException"/> saying so.</summary>
-    public static async Task<RunningWorldServer> StartAsync(WorldDirectory world, int port, CancellationToken ct)
+    /// <summary>Binds 127.0.0.1:<paramref name="port"/> (0 = any free port); search answers link to <see cref="WorldOrigin.Uri"/>. A port in use gives an <see cref="IOException"/> saying so.</summary>
+    public static Task<RunningWorldServer> StartAsync(WorldDirectory world, int port, CancellationToken ct)
+        => StartAsync(world, port, WorldOrigin.Uri, ct);
+
+    /// <summary>
+    /// Binds 127.0.0.1:<paramref name="port"/> (0 = any free port). The links of POST /search answers start with
+    /// <paramref name="publicBase"/>: the world's virtual origin for the toolbox, or an address a person can open (a
+    /// proxy's); null = the address each request came to (this server's own, for curl). A port in use gives an
+    /// <see cref="IOException"/> saying so.
+    /// </summary>
+    public static async Task<RunningWorldServer> StartAsync(WorldDirectory world, int port, Uri? publicBase, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(world);
         if (port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(port), port, "Port must be between 0 and 65535 (0 picks a free port).");
+        if (publicBase is not null && (!publicBase.IsAbsoluteUri || (publicBase.Scheme != Uri.UriSchemeHttp && publicBase.Scheme != Uri.UriSchemeHttps) || publicBase.Query.Length > 0 || publicBase.Fragment.Length > 0))
+        {
+            throw new ArgumentException($"the public base '{publicBase}' is not an absolute http(s) URL without query or fragment, e.g. http://127.0.0.1:8080", nameof(publicBase));
+        }
+
+        string? linkBase = publicBase?.GetLeftPart(UriPartial.Path).TrimEnd('/');
         // The empty builder reads no appsettings.json, environment variables or command line, so nothing in the host process
         // (ASPNETCORE_URLS, a "Kestrel" config section) can add endpoints beyond loopback or turn on request logging.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(WorldWebServer).Assembly.GetName().Name, Args = [] });
@@ -34,7 +49,7 @@ public static class WorldWebServer
         });
         var app = builder.Build();
         var cache = new PageCache(world.Renderer);
-        app.Run(ctx => HandleAsync(ctx, world, cache));
+        app.Run(ctx => HandleAsync(ctx, world, cache, linkBase));
         try
         {
             await app.StartAsync(ct).ConfigureAwait(false);
@@ -56,10 +71,10 @@ public static class WorldWebServer
             await app.DisposeAsync().ConfigureAwait(false);
             throw new InvalidOperationException("Kestrel started but reported no bound address.");
         }
-        return new RunningWorldServer(app, new Uri(bound.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal)));
+        return new RunningWorldServer(app, new Uri(bound.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal)), linkBase is null ? null : new Uri(linkBase));
     }
 
-    private static async Task HandleAsync(HttpContext ctx, WorldDirectory world, PageCache cache)
+    private static async Task HandleAsync(HttpContext ctx, WorldDirectory world, PageCache cache, string? linkBase)
     {
         var request = ctx.Request;
         string path = request.Path.HasValue ? request.Path.Value! : "/";
@@ -67,7 +82,7 @@ public static class WorldWebServer
         {
             if (HttpMethods.IsPost(request.Method))
             {
-                await SerperEndpoint.HandleAsync(ctx, world.SearchIndex).ConfigureAwait(false);
+                await SerperEndpoint.HandleAsync(ctx, world.SearchIndex, linkBase ?? request.Scheme + "://" + request.Host.Value).ConfigureAwait(false);
                 return;
             }
             if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
