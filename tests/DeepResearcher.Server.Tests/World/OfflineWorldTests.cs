@@ -7,6 +7,7 @@ using DeepResearcher.Web.Search;
 using DeepResearcher.Web.Toolbox;
 using DeepResearcher.World.Building;
 using DeepResearcher.World.Generation;
+using DeepResearcher.World.Serving;
 
 namespace DeepResearcher.Server.Tests.World;
 
@@ -41,9 +42,9 @@ public sealed class OfflineWorldTests : IAsyncLifetime
         var observation = (BrowseObservation)(await toolbox.ExecuteAsync(
             new ToolCall(ResearchTools.BrowseWebpageName, []) { Urls = [worldPage, otherService.Url + "metrics"] }, context, ct)).Observation;
 
-        Assert.StartsWith(world.Server.BaseUrl, worldPage, StringComparison.Ordinal);
+        Assert.StartsWith(WorldOrigin.Uri.ToString(), worldPage, StringComparison.Ordinal);
         Assert.Null(observation.Pages[0].Error);
-        Assert.Contains("loopback", observation.Pages[1].Error, StringComparison.Ordinal);
+        Assert.NotNull(observation.Pages[1].Error);
         Assert.Empty(otherService.RequestLines);
     }
 }
