@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using DeepResearcher.Server.Composition;
+using DeepResearcher.Environments.Composition;
 using DeepResearcher.Server.Tools;
 using DeepResearcher.World.Building;
 using DeepResearcher.World.Generation;

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol;
 using DeepResearcher.Core.Trajectories;
-using DeepResearcher.Server.World;
+using DeepResearcher.Environments.World;
 using DeepResearcher.Training.Pipeline;
 using DeepResearcher.Web.Reading;
 using DeepResearcher.Web.Toolbox;

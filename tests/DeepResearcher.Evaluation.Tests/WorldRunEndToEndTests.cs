@@ -5,7 +5,7 @@ using DeepResearcher.Evaluation.Reporting;
 using DeepResearcher.Evaluation.Running;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Evaluation.Scoring;
-using DeepResearcher.Server.World;
+using DeepResearcher.Environments.World;
 using DeepResearcher.World.Building;
 using DeepResearcher.World.Demonstration;
 using DeepResearcher.World.Generation;

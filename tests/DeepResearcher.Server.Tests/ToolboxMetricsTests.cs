@@ -1,6 +1,6 @@
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol;
-using DeepResearcher.Server.Composition;
+using DeepResearcher.Environments.Composition;
 using DeepResearcher.Server.Tools;
 using DeepResearcher.Web.Remote;
 using DeepResearcher.World.Building;

@@ -12,7 +12,7 @@ using DeepResearcher.Evaluation.Reporting;
 using DeepResearcher.Evaluation.Running;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Evaluation.Scoring;
-using DeepResearcher.Server.World;
+using DeepResearcher.Environments.World;
 using DeepResearcher.World.Demonstration;
 using DeepResearcher.World.Questions;
 
@@ -173,7 +173,7 @@ internal static class EvalRunCommand
 
             var toolOptions = resolved.Settings.ApplyTo(new DeepResearcher.Web.Toolbox.WebToolboxOptions());
 
-            await using var resources = new DeepResearcher.Server.Composition.ComposedToolbox(new UnconfiguredToolbox(), string.Empty, disposables);
+            await using var resources = new DeepResearcher.Environments.Composition.ComposedToolbox(new UnconfiguredToolbox(), string.Empty, disposables);
 
             PolicyFactory policy;
             string modelLabel;
@@ -222,7 +222,7 @@ internal static class EvalRunCommand
                 IToolbox toolbox = offline?.CreateToolbox(new DeepResearcher.Web.Reading.ExtractivePageReader(resolved.Settings.ReaderOptions()), options: toolOptions) ?? new UnconfiguredToolbox();
                 if (offline is null && parse.GetValue(search) is { } provider)
                 {
-                    var web = await DeepResearcher.Server.Composition.ToolboxComposer.CreateAsync(new DeepResearcher.Server.Composition.ToolboxSpec { Search = provider, Proxy = fetchProxy }, cancellationToken);
+                    var web = await DeepResearcher.Environments.Composition.ToolboxComposer.CreateAsync(new DeepResearcher.Environments.Composition.ToolboxSpec { Search = provider, Proxy = fetchProxy }, cancellationToken);
                     disposables.Add(web);
                     toolbox = web.Toolbox;
                     log.Report($"tools: {web.Description}");

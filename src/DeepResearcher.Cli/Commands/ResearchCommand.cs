@@ -6,7 +6,7 @@ using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol.Observations;
 using DeepResearcher.Core.Protocol.Rendering;
 using DeepResearcher.Core.Trajectories;
-using DeepResearcher.Server.Composition;
+using DeepResearcher.Environments.Composition;
 
 namespace DeepResearcher.Cli.Commands;
 

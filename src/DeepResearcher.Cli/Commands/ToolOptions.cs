@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DeepResearcher.Server.Composition;
+using DeepResearcher.Environments.Composition;
 using DeepResearcher.Web.Toolbox;
 
 namespace DeepResearcher.Cli.Commands;

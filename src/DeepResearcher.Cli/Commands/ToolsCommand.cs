@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DeepResearcher.Server.Composition;
+using DeepResearcher.Environments.Composition;
 using DeepResearcher.Server.Tools;
 
 namespace DeepResearcher.Cli.Commands;

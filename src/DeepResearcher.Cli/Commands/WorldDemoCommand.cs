@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using DeepResearcher.Core.Protocol;
 using DeepResearcher.Core.Trajectories;
-using DeepResearcher.Server.World;
+using DeepResearcher.Environments.World;
 using DeepResearcher.World.Demonstration;
 using DeepResearcher.World.Questions;
 using DeepResearcher.World.Storage;

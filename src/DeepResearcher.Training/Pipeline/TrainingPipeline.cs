@@ -9,7 +9,7 @@ using DeepResearcher.Engine.Tokenization;
 using DeepResearcher.ChatModels;
 using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Evaluation.Runs;
-using DeepResearcher.Server.World;
+using DeepResearcher.Environments.World;
 using DeepResearcher.Training.Checkpoints;
 using DeepResearcher.Training.Configuration;
 using DeepResearcher.Training.Data;

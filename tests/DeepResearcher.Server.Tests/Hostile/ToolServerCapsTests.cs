@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol.Observations;
-using DeepResearcher.Server.Composition;
+using DeepResearcher.Environments.Composition;
 using DeepResearcher.Server.Tools;
 using DeepResearcher.Testing;
 using DeepResearcher.World.Building;

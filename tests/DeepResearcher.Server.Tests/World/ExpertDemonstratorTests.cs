@@ -1,6 +1,6 @@
 using DeepResearcher.Core.Protocol;
 using DeepResearcher.Core.Trajectories;
-using DeepResearcher.Server.World;
+using DeepResearcher.Environments.World;
 using DeepResearcher.World.Building;
 using DeepResearcher.World.Demonstration;
 using DeepResearcher.World.Generation;

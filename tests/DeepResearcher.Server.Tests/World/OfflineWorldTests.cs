@@ -1,7 +1,7 @@
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol;
 using DeepResearcher.Core.Protocol.Observations;
-using DeepResearcher.Server.World;
+using DeepResearcher.Environments.World;
 using DeepResearcher.Testing;
 using DeepResearcher.Web.Search;
 using DeepResearcher.Web.Toolbox;

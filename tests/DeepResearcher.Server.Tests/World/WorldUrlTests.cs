@@ -1,4 +1,4 @@
-using DeepResearcher.Server.World;
+using DeepResearcher.Environments.World;
 using DeepResearcher.Testing;
 using DeepResearcher.World.Building;
 using DeepResearcher.World.Demonstration;

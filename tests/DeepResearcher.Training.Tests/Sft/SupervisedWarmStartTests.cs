@@ -3,7 +3,7 @@ using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Optim;
 using DeepResearcher.Engine.Tokenization;
-using DeepResearcher.Server.World;
+using DeepResearcher.Environments.World;
 using DeepResearcher.Training.Policy;
 using DeepResearcher.Training.Rollouts;
 using DeepResearcher.Training.Sft;

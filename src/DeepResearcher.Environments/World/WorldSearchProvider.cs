@@ -2,7 +2,7 @@ using DeepResearcher.Web.Search;
 using WorldHit = DeepResearcher.World.Search.SearchResult;
 using WorldIndex = DeepResearcher.World.Search.WorldSearchIndex;
 
-namespace DeepResearcher.Server.World;
+namespace DeepResearcher.Environments.World;
 
 /// <summary>The offline world's FTS5 index as a search provider, in process (the <c>local</c> provider).</summary>
 public sealed class WorldSearchProvider(WorldIndex index, Uri baseUrl) : ISearchProvider

@@ -1,6 +1,6 @@
 using DeepResearcher.ChatModels;
 using DeepResearcher.Core.Agent;
-using DeepResearcher.Server.World;
+using DeepResearcher.Environments.World;
 using DeepResearcher.Web.Caching;
 using DeepResearcher.Web.Fetching;
 using DeepResearcher.Web.Pages;
@@ -10,7 +10,7 @@ using DeepResearcher.Web.Search;
 using DeepResearcher.Web.Snapshots;
 using DeepResearcher.Web.Toolbox;
 
-namespace DeepResearcher.Server.Composition;
+namespace DeepResearcher.Environments.Composition;
 
 /// <summary>Builds the research tools a <see cref="ToolboxSpec"/> describes; every misconfiguration is a clear error before any call.</summary>
 public static class ToolboxComposer

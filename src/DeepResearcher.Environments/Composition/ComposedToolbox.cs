@@ -1,6 +1,6 @@
 using DeepResearcher.Core.Agent;
 
-namespace DeepResearcher.Server.Composition;
+namespace DeepResearcher.Environments.Composition;
 
 /// <summary>A built toolbox and everything it holds open (world server, caches, HTTP clients), disposed together.</summary>
 public sealed class ComposedToolbox(IToolbox toolbox, string description, IReadOnlyList<object> resources, ToolboxMetrics? metrics = null) : IAsyncDisposable

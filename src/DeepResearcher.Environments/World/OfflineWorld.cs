@@ -7,7 +7,7 @@ using DeepResearcher.Web.Toolbox;
 using DeepResearcher.World.Serving;
 using DeepResearcher.World.Storage;
 
-namespace DeepResearcher.Server.World;
+namespace DeepResearcher.Environments.World;
 
 /// <summary>
 /// A running offline world and the research tools on it: its pages served over real HTTP on loopback, searched

@@ -4,7 +4,7 @@ using DeepResearcher.Core.Trajectories;
 using DeepResearcher.World.Demonstration;
 using DeepResearcher.World.Questions;
 
-namespace DeepResearcher.Server.World;
+namespace DeepResearcher.Environments.World;
 
 /// <summary>Runs the expert demonstrator on world questions through the world's real tools, several at a time.</summary>
 public static class DemonstrationRun

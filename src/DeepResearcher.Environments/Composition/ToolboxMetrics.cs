@@ -3,7 +3,7 @@ using System.Text;
 using DeepResearcher.Web.Caching;
 using DeepResearcher.Web.Resilience;
 
-namespace DeepResearcher.Server.Composition;
+namespace DeepResearcher.Environments.Composition;
 
 /// <summary>
 /// Prometheus text for what a composed toolbox holds: search-cache hits and coalesced waits, and per provider the

@@ -1,6 +1,6 @@
 using DeepResearcher.Web.Toolbox;
 
-namespace DeepResearcher.Server.Composition;
+namespace DeepResearcher.Environments.Composition;
 
 /// <summary>What research tools to build, as the command line or a config says it.</summary>
 public sealed record ToolboxSpec
