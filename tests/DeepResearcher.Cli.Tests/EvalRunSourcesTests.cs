@@ -30,7 +30,7 @@ public sealed class EvalRunSourcesTests : IAsyncLifetime
     public async Task A_local_checkpoint_is_a_policy()
     {
         string checkpoint = Path.Combine(_dir.Path, "ckpt");
-        BpeTokenizer bpe = BpeTrainer.Train(["research the question", "capital of the country"], 320, DeepResearcher.Training.Pipeline.TrainingPipeline.ChatTokens);
+        BpeTokenizer bpe = BpeTrainer.Train(["research the question", "capital of the country"], 320, EngineTokenizer.ChatTokens);
         var model = TransformerModel.Create(new TransformerConfig { VocabSize = bpe.VocabSize, HiddenSize = 32, IntermediateSize = 64, NumLayers = 1, NumHeads = 2, NumKeyValueHeads = 1, TieWordEmbeddings = true, QkvBias = true, MaxPositionEmbeddings = 8192 });
         ModelInitializer.Initialize(model, 1);
         await HuggingFaceCheckpoint.SaveAsync(model, checkpoint, SafetensorsDType.F32, null, TestContext.Current.CancellationToken);

@@ -1,5 +1,5 @@
 using DeepResearcher.Cli.Commands;
-using DeepResearcher.Training.Pipeline;
+using DeepResearcher.Recipes.Pipeline;
 
 namespace DeepResearcher.Cli.Tests;
 

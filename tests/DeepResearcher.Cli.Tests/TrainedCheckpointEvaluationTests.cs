@@ -5,7 +5,7 @@ using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol;
 using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Environments.World;
-using DeepResearcher.Training.Pipeline;
+using DeepResearcher.Training.Checkpoints;
 using DeepResearcher.Web.Reading;
 using DeepResearcher.Web.Toolbox;
 using DeepResearcher.World.Demonstration;
@@ -46,7 +46,7 @@ public sealed partial class TrainedCheckpointEvaluationTests : IDisposable
         {
             IToolbox toolbox = served.CreateToolbox(
                 new ExtractivePageReader(new ExtractivePageReaderOptions { MaxSentencesPerSegment = 2 }), null, new WebToolboxOptions { ResultsPerQuery = 3, MaxSnippetChars = 100 });
-            var options = new ResearchAgentOptions { SystemPrompt = TrainingPipeline.CompactSystemPrompt, ShowToolSchemas = false, MaxTurns = 4, MaxTokensPerTurn = 96, MaxContextTokens = 4096 };
+            var options = new ResearchAgentOptions { SystemPrompt = AgentSettings.CompactSystemPrompt, ShowToolSchemas = false, MaxTurns = 4, MaxTokensPerTurn = 96, MaxContextTokens = 4096 };
             var demonstrator = new ShortDemonstrator(first[0].Path[0].Query, first[0].Answers[0]);
             var lines = new List<string>();
             foreach (WorldQuestion question in first)

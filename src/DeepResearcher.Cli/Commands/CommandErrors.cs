@@ -19,7 +19,7 @@ internal static class CommandErrors
         catch (Exception ex) when (ex is DataFileException or ChatModelException or ArgumentException or FileNotFoundException
                                        or DirectoryNotFoundException or InvalidDataException or UsageException
                                        or InvalidWorldDirectoryException or InvalidOperationException or CheckpointFormatException
-                                       or DeepResearcher.Training.Configuration.ConfigException
+                                       or DeepResearcher.Recipes.Configuration.ConfigException
                                        or IOException or UnauthorizedAccessException)
         {
             await error.WriteLineAsync("error: " + MessageOf(ex));

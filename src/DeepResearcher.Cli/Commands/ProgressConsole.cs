@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using DeepResearcher.Training.Pipeline;
+using DeepResearcher.Recipes.Pipeline;
 
 namespace DeepResearcher.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using DeepResearcher.Training.Configuration;
-using DeepResearcher.Training.Pipeline;
+using DeepResearcher.Recipes.Configuration;
+using DeepResearcher.Recipes.Pipeline;
 
 namespace DeepResearcher.Cli.Commands;
 

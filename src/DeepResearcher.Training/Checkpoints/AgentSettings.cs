@@ -4,8 +4,6 @@ using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol.Observations;
 using DeepResearcher.Core.Protocol.Rendering;
 using DeepResearcher.Evaluation.Runs;
-using DeepResearcher.Training.Configuration;
-using DeepResearcher.Training.Pipeline;
 using DeepResearcher.Web.Reading;
 using DeepResearcher.Web.Toolbox;
 
@@ -20,6 +18,10 @@ namespace DeepResearcher.Training.Checkpoints;
 public sealed record AgentSettings
 {
     public const string FileName = "agent_settings.json";
+
+    /// <summary>A short protocol prompt: a model trained from scratch has no use for the original's long instructions.</summary>
+    public const string CompactSystemPrompt =
+        "Research the question. Each turn: <think>reasoning</think>, then <tool_call>{\"name\": \"web_search\", \"arguments\": {\"query\": [...]}}</tool_call>, <tool_call>{\"name\": \"browse_webpage\", \"arguments\": {\"url_list\": [...]}}</tool_call> or <answer>short answer</answer>.";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -62,27 +64,12 @@ public sealed record AgentSettings
     public AgentSettings AsCompact() => this with
     {
         PromptProfile = "compact",
-        SystemPrompt = TrainingPipeline.CompactSystemPrompt,
+        SystemPrompt = CompactSystemPrompt,
         ShowToolSchemas = false,
         ResultsPerQuery = 3,
         MaxSnippetChars = 100,
         ReaderSentencesPerSegment = 2,
     };
-
-    /// <summary>The settings a training run with <paramref name="config"/> researches in.</summary>
-    public static AgentSettings ForTraining(TrainingConfig config)
-    {
-        var limits = Original with
-        {
-            MaxTurns = config.Data.MaxTurns,
-            MaxTokensPerTurn = config.Data.MaxResponseLength,
-            MaxContextTokens = config.Data.MaxModelLen,
-            ToolTimeoutSeconds = config.Rollout.ToolTimeout,
-        };
-        AgentSettings compact = limits.AsCompact();
-        // A pretrained chat model reads the original's full instructions and tool schemas; the tools' output stays short.
-        return config.Model.Path.Length > 0 ? compact with { PromptProfile = "original", SystemPrompt = null, ShowToolSchemas = true } : compact;
-    }
 
     /// <summary><paramref name="options"/> with these settings' prompt, limits and format (sampling and the rest kept).</summary>
     public ResearchAgentOptions ApplyTo(ResearchAgentOptions options) => options with

@@ -102,7 +102,7 @@ public sealed class GrpoRunLog : IAsyncDisposable
     }
 
     /// <summary>Drops the lines of steps after <paramref name="step"/> (and a torn last line), rewriting the file atomically.</summary>
-    internal static async Task KeepStepsUpToAsync(string path, int step, CancellationToken cancellationToken)
+    public static async Task KeepStepsUpToAsync(string path, int step, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {

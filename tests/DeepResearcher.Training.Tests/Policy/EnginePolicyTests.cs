@@ -24,7 +24,7 @@ public class EnginePolicyTests
         CancellationToken ct = TestContext.Current.CancellationToken;
         BpeTokenizer bpe = BpeTrainer.Train(
             [SystemPrompt.Render(new DateOnly(2026, 1, 1)), "What is the capital of Freedonia? The capital of Freedonia is Fredville.", "format error: the turn has no <think> block"],
-            400, DeepResearcher.Training.Pipeline.TrainingPipeline.ChatTokens);
+            400, EngineTokenizer.ChatTokens);
         var tokenizer = new EngineTokenizer(bpe);
         var model = TransformerModel.Create(new TransformerConfig
         {

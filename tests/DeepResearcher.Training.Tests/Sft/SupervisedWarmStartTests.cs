@@ -42,7 +42,7 @@ public sealed class SupervisedWarmStartTests : IAsyncLifetime
 
         // 1. Text demonstrations, to train a tokenizer on exactly the text the model will see.
         IReadOnlyList<DemonstrationResult> texts = await DemonstrationRun.RunAsync(world, questions, ExpertNoise.None, 1, 4, null, ct);
-        BpeTokenizer bpe = BpeTrainer.Train(texts.Select(r => r.Trajectory.Text()), 600, DeepResearcher.Training.Pipeline.TrainingPipeline.ChatTokens);
+        BpeTokenizer bpe = BpeTrainer.Train(texts.Select(r => r.Trajectory.Text()), 600, EngineTokenizer.ChatTokens);
         var tokenizer = new EngineTokenizer(bpe);
 
         // 2. The same demonstrations, token-exact.

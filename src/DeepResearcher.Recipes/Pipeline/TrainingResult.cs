@@ -1,4 +1,6 @@
-namespace DeepResearcher.Training.Pipeline;
+using DeepResearcher.Training.Pipeline;
+
+namespace DeepResearcher.Recipes.Pipeline;
 
 /// <summary>
 /// What a training run achieved: the evaluation after SFT (before GRPO) and after GRPO, the mean rollout reward of the

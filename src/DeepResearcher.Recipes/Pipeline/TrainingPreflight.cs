@@ -1,9 +1,9 @@
 using DeepResearcher.Engine.Checkpoints;
 using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Tokenization;
-using DeepResearcher.Training.Configuration;
+using DeepResearcher.Recipes.Configuration;
 
-namespace DeepResearcher.Training.Pipeline;
+namespace DeepResearcher.Recipes.Pipeline;
 
 /// <summary>
 /// Checks what a run needs before any work starts: a pretrained model directory that has its config, weights and

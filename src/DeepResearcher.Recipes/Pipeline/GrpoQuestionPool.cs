@@ -1,6 +1,6 @@
 using DeepResearcher.World.Questions;
 
-namespace DeepResearcher.Training.Pipeline;
+namespace DeepResearcher.Recipes.Pipeline;
 
 /// <summary>
 /// The train questions GRPO draws from: those the warm start did not demonstrate, so a rollout's reward is not for

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using DeepResearcher.Evaluation.Runs;
+using DeepResearcher.Training.Pipeline;
 
-namespace DeepResearcher.Training.Pipeline;
+namespace DeepResearcher.Recipes.Pipeline;
 
 /// <summary>
 /// warm-start.jsonl: one line per pretraining or SFT step (stage, loss, learning rate, tokens), for the report's

@@ -6,7 +6,7 @@ using DeepResearcher.Training.Rollouts;
 using DeepResearcher.World.Demonstration;
 using DeepResearcher.World.Questions;
 
-namespace DeepResearcher.Training.Pipeline;
+namespace DeepResearcher.Recipes.Pipeline;
 
 /// <summary>
 /// Demonstrations for the supervised warm start: the world's expert researching train questions through the real

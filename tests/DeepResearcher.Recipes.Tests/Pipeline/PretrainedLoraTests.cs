@@ -2,11 +2,11 @@ using System.Security.Cryptography;
 using DeepResearcher.Engine.Checkpoints;
 using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Tokenization;
-using DeepResearcher.Training.Configuration;
-using DeepResearcher.Training.Pipeline;
+using DeepResearcher.Recipes.Configuration;
+using DeepResearcher.Recipes.Pipeline;
 using DeepResearcher.Training.Policy;
 
-namespace DeepResearcher.Training.Tests.Pipeline;
+namespace DeepResearcher.Recipes.Tests.Pipeline;
 
 /// <summary>
 /// The qwen2.5-0.5b preset's path on a stand-in checkpoint (a tiny Qwen2-architecture model with a ChatML tokenizer,
@@ -29,7 +29,7 @@ public sealed class PretrainedLoraTests : IDisposable
     {
         string dir = Path.Combine(_dir, "base");
         string[] corpus = [.. Enumerable.Range(0, 50).Select(i => $"The research agent searched the web for question {i} and answered it. <think>search</think> <tool_call>{{\"name\": \"web_search\"}}</tool_call>")];
-        BpeTokenizer tokenizer = BpeTrainer.Train(corpus, 300, TrainingPipeline.ChatTokens);
+        BpeTokenizer tokenizer = BpeTrainer.Train(corpus, 300, EngineTokenizer.ChatTokens);
         TransformerModel model = TransformerModel.Create(new TransformerConfig
         {
             VocabSize = tokenizer.VocabSize + extraVocab,

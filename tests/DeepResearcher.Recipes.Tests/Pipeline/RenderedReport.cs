@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace DeepResearcher.Training.Tests.Pipeline;
+namespace DeepResearcher.Recipes.Tests.Pipeline;
 
 /// <summary>What a reader of a training run's report.html sees: the behaviour table's total row and the viewer's per-question tool counts.</summary>
 public sealed partial class RenderedReport(string html)

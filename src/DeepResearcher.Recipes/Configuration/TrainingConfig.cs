@@ -1,4 +1,4 @@
-namespace DeepResearcher.Training.Configuration;
+namespace DeepResearcher.Recipes.Configuration;
 
 /// <summary>
 /// The whole training configuration, one YAML file. Keys mirror the original's (verl) names where they exist:

@@ -1,7 +1,7 @@
-using DeepResearcher.Training.Pipeline;
+using DeepResearcher.Recipes.Pipeline;
 using DeepResearcher.World.Questions;
 
-namespace DeepResearcher.Training.Tests.Pipeline;
+namespace DeepResearcher.Recipes.Tests.Pipeline;
 
 public sealed class GrpoQuestionPoolTests
 {

@@ -1,6 +1,6 @@
-using DeepResearcher.Training.Configuration;
+using DeepResearcher.Recipes.Configuration;
 
-namespace DeepResearcher.Training.Tests.Configuration;
+namespace DeepResearcher.Recipes.Tests.Configuration;
 
 public sealed class TrainingConfigFileTests : IDisposable
 {

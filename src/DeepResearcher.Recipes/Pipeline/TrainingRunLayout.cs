@@ -1,6 +1,6 @@
 using DeepResearcher.Evaluation.Runs;
 
-namespace DeepResearcher.Training.Pipeline;
+namespace DeepResearcher.Recipes.Pipeline;
 
 /// <summary>The files of a training run directory.</summary>
 public sealed class TrainingRunLayout(string outDir)

@@ -3,10 +3,11 @@ using System.Text.Json.Nodes;
 using DeepResearcher.Engine.Checkpoints;
 using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Tokenization;
-using DeepResearcher.Training.Configuration;
+using DeepResearcher.Recipes.Configuration;
+using DeepResearcher.Recipes.Pipeline;
 using DeepResearcher.Training.Pipeline;
 
-namespace DeepResearcher.Training.Tests.Pipeline;
+namespace DeepResearcher.Recipes.Tests.Pipeline;
 
 /// <summary>The offline main job at the smallest size: every stage runs and leaves its files behind.</summary>
 public sealed class TrainingPipelineTests : IDisposable

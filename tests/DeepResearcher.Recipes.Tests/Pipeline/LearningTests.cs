@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using DeepResearcher.Training.Configuration;
-using DeepResearcher.Training.Pipeline;
+using DeepResearcher.Recipes.Configuration;
+using DeepResearcher.Recipes.Pipeline;
 
-namespace DeepResearcher.Training.Tests.Pipeline;
+namespace DeepResearcher.Recipes.Tests.Pipeline;
 
 /// <summary>
 /// The whole machine learns, fast: a tiny world, a tiny model, a short SFT warm start, then GRPO through the real

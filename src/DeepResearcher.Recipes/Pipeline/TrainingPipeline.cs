@@ -11,9 +11,10 @@ using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Environments.World;
 using DeepResearcher.Training.Checkpoints;
-using DeepResearcher.Training.Configuration;
+using DeepResearcher.Recipes.Configuration;
 using DeepResearcher.Training.Data;
 using DeepResearcher.Training.Grpo;
+using DeepResearcher.Training.Pipeline;
 using DeepResearcher.Training.Policy;
 using DeepResearcher.Training.Rewards;
 using DeepResearcher.Training.Rollouts;
@@ -27,7 +28,7 @@ using DeepResearcher.World.Generation;
 using DeepResearcher.World.Questions;
 using DeepResearcher.World.Storage;
 
-namespace DeepResearcher.Training.Pipeline;
+namespace DeepResearcher.Recipes.Pipeline;
 
 /// <summary>
 /// The offline main job: in an offline world, train a BPE tokenizer on expert demonstrations, initialise a small
@@ -38,16 +39,8 @@ namespace DeepResearcher.Training.Pipeline;
 /// </summary>
 public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProgress<string> log)
 {
-    /// <summary>A short protocol prompt: a model trained from scratch has no use for the original's long instructions.</summary>
-    public const string CompactSystemPrompt =
-        "Research the question. Each turn: <think>reasoning</think>, then <tool_call>{\"name\": \"web_search\", \"arguments\": {\"query\": [...]}}</tool_call>, <tool_call>{\"name\": \"browse_webpage\", \"arguments\": {\"url_list\": [...]}}</tool_call> or <answer>short answer</answer>.";
-
     /// <summary>The run's effective config, next to the exported checkpoint (provenance; <c>train --config</c> reads it).</summary>
     public const string TrainingConfigFileName = "training_config.yaml";
-
-    /// <summary>The chat and protocol tokens a tokenizer trained for the research protocol must keep whole.</summary>
-    public static IReadOnlyList<string> ChatTokens { get; } =
-        ["<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>", "</tool_call>", "<answer>", "</answer>", "<tool_response>", "</tool_response>"];
 
     /// <summary>Continue from the newest checkpoint in the output directory (a fresh start when there is none).</summary>
     public bool Resume { get; init; }
@@ -110,7 +103,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         test = [.. test.Take(config.Data.EvalQuestions > 0 ? config.Data.EvalQuestions : test.Count)];
         using var searchCache = await SqliteToolCache.OpenAsync(Path.Combine(layout.Root, "search-cache.db"), null, cancellationToken);
         using var search = new CachedSearchProvider(world.Search, searchCache, new CachedSearchOptions { KeyNamespace = "world@" + world.Origin.GetLeftPart(UriPartial.Authority) });
-        AgentSettings settings = AgentSettings.ForTraining(config);
+        AgentSettings settings = TrainingAgentSettings.For(config);
         var toolboxOptions = settings.ApplyTo(new WebToolboxOptions());
         var reader = new ExtractivePageReader(settings.ReaderOptions());
         IToolbox toolbox = world.CreateToolbox(reader, new InMemoryToolStateStore(), toolboxOptions, search);
@@ -154,7 +147,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
                 texts.AddRange(WorldNames(world).SelectMany(name => Enumerable.Repeat(name, 3)));
             }
 
-            bpe = BpeTrainer.Train(texts, config.Model.VocabSize, ChatTokens, config.Model.TokenizerSplit == "stable-names" ? BpeTrainer.StableNamesPattern : null);
+            bpe = BpeTrainer.Train(texts, config.Model.VocabSize, EngineTokenizer.ChatTokens, config.Model.TokenizerSplit == "stable-names" ? BpeTrainer.StableNamesPattern : null);
             await bpe.SaveAsync(layout.Tokenizer, cancellationToken);
             log.Report($"tokenizer: {bpe.VocabSize} tokens trained on {demonstrationTexts} demonstrations{(config.Model.TokenizerWorldNames ? " and the world's names" : string.Empty)}");
         }

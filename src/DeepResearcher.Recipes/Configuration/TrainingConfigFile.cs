@@ -3,7 +3,7 @@ using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace DeepResearcher.Training.Configuration;
+namespace DeepResearcher.Recipes.Configuration;
 
 /// <summary>
 /// Reads and writes the YAML config. Unknown keys and wrong types are errors with the file, line and key, and

@@ -1,9 +1,9 @@
-using DeepResearcher.Training.Configuration;
-using DeepResearcher.Training.Pipeline;
+using DeepResearcher.Recipes.Configuration;
+using DeepResearcher.Recipes.Pipeline;
 using DeepResearcher.World.Building;
 using DeepResearcher.World.Generation;
 
-namespace DeepResearcher.Training.Tests.Pipeline;
+namespace DeepResearcher.Recipes.Tests.Pipeline;
 
 /// <summary>
 /// A run killed at a checkpoint and resumed ends with the same weights, bit for bit, as a run never interrupted:

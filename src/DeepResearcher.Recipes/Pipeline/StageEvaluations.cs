@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using DeepResearcher.Evaluation.Runs;
+using DeepResearcher.Training.Pipeline;
 
-namespace DeepResearcher.Training.Pipeline;
+namespace DeepResearcher.Recipes.Pipeline;
 
 /// <summary>
 /// evaluations.jsonl: the policy's held-out scores at each stage of a run (before training, after SFT, after GRPO, and

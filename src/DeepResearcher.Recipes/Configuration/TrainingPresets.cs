@@ -1,4 +1,4 @@
-namespace DeepResearcher.Training.Configuration;
+namespace DeepResearcher.Recipes.Configuration;
 
 /// <summary>Named starting points; a config file or command-line options override them.</summary>
 public static class TrainingPresets
