@@ -15,7 +15,7 @@ internal static class TrainCommand
         var steps = new Option<int?>("--steps") { Description = "GRPO steps (trainer.total_steps)." };
         var seed = new Option<ulong?>("--seed") { Description = "trainer.seed: model initialisation, data order and sampling." };
         var sftSteps = new Option<int?>("--sft-steps") { Description = "Supervised warm-start steps (sft.steps)." };
-        var printConfig = new Option<bool>("--print-config") { Description = "Print the effective config as YAML and exit." };
+        var printConfig = new Option<bool>("--print-config") { Description = "Print the effective config as YAML, with the preset's comments on why its values are what they are, and exit." };
         var model = new Option<DirectoryInfo?>("--model") { Description = "A Hugging Face checkpoint directory to train (model.path), e.g. Qwen2.5-0.5B-Instruct; LoRA per model.lora. Default: a small model from scratch." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (the same batches and sampling as an uninterrupted run)." };
         var command = new Command("train", "Train a research agent: a small model from scratch (or a Hugging Face checkpoint with LoRA), SFT on expert demonstrations, then GRPO through the offline world's real tools, evaluated on held-out questions before and after. Checkpoints every few steps; --resume continues a killed run.")
@@ -50,7 +50,7 @@ internal static class TrainCommand
             TextWriter output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(printConfig))
             {
-                await output.WriteAsync(TrainingConfigFile.ToYaml(effective));
+                await output.WriteAsync(TrainingPresets.Annotate(effective));
                 return 0;
             }
 

@@ -1,3 +1,7 @@
+using DeepResearcher.Core.Rewards;
+using DeepResearcher.Training.Grpo;
+using DeepResearcher.World.Generation;
+
 namespace DeepResearcher.Recipes.Configuration;
 
 /// <summary>
@@ -28,7 +32,7 @@ public sealed class TrainingConfig
 public sealed class RewardSection
 {
     /// <summary><c>f1</c> (the original's set-F1, −1 for format errors), <c>em</c> (exact match) or <c>judge</c> (an LLM judge's verdict).</summary>
-    public string Kind { get; set; } = "f1";
+    public RewardKind Kind { get; set; } = RewardKind.F1;
 
     /// <summary>For <c>judge</c>: an OpenAI-compatible endpoint (vLLM, SGLang, a hosted API).</summary>
     public string JudgeUrl { get; set; } = string.Empty;
@@ -42,7 +46,7 @@ public sealed class RewardSection
     /// Departures from the published metric definitions (<c>unicode-punctuation</c>, <c>hotpotqa-yes-no</c>) for the
     /// reward and the run's evaluations; empty (the default) = the original's set-F1 and SQuAD's EM/F1 exactly.
     /// </summary>
-    public List<string> MetricRules { get; set; } = [];
+    public MetricRules MetricRules { get; set; }
 }
 
 public sealed class WorldSection
@@ -50,7 +54,7 @@ public sealed class WorldSection
     /// <summary>An existing world directory; when empty, one is built at <c>{out}/world</c>.</summary>
     public string Dir { get; set; } = string.Empty;
 
-    public string Size { get; set; } = "small";
+    public WorldSize Size { get; set; } = WorldSize.Small;
 
     public ulong Seed { get; set; } = 42;
 
@@ -87,7 +91,7 @@ public sealed class ModelSection
     /// <c>stable-names</c>, where capitalised words and numbers never take the character before them, so a name is
     /// the same tokens after a space, a quote, a slash or an underscore and copying it is a token-for-token copy.
     /// </summary>
-    public string TokenizerSplit { get; set; } = "qwen2";
+    public TokenizerSplit TokenizerSplit { get; set; } = TokenizerSplit.Qwen2;
 
     public bool Lora { get; set; }
 
@@ -159,17 +163,17 @@ public sealed class ActorSection
     public int MicroBatchTokens { get; set; } = 12288;
 
     /// <summary><c>grpo</c> (mean/std) or <c>dr_grpo</c> (mean only, constant loss normaliser).</summary>
-    public string AdvEstimator { get; set; } = "grpo";
+    public AdvantageEstimator AdvEstimator { get; set; } = AdvantageEstimator.Grpo;
 
-    /// <summary><c>token-mean</c> or <c>constant</c> (Dr.GRPO).</summary>
-    public string LossAggMode { get; set; } = "token-mean";
+    /// <summary><c>token-mean</c> or <c>constant</c> (Dr.GRPO's constant normaliser).</summary>
+    public LossAggregation LossAggMode { get; set; } = LossAggregation.TokenMean;
 
     public bool DropZeroVarianceGroups { get; set; }
 
     public int WarmupSteps { get; set; }
 
     /// <summary><c>constant</c> or <c>cosine</c>.</summary>
-    public string LrSchedule { get; set; } = "constant";
+    public LrSchedule LrSchedule { get; set; } = LrSchedule.Constant;
 }
 
 public sealed class SftSection
@@ -183,7 +187,7 @@ public sealed class SftSection
     /// <c>constant</c>, or <c>cosine</c>: a decay over the whole warm start (pretraining and SFT) to a tenth of
     /// <see cref="Lr"/>, so the last steps settle instead of hopping between the demonstrations of the last batches.
     /// </summary>
-    public string LrSchedule { get; set; } = "constant";
+    public LrSchedule LrSchedule { get; set; } = LrSchedule.Constant;
 
     public int BatchSize { get; set; } = 16;
 
@@ -203,7 +207,7 @@ public sealed class SftSection
     /// The expert's imperfection: <c>varied</c> (vague first queries, unneeded browses, rare give-ups), <c>hasty</c>
     /// (answers the last step from the result snippets with chance <see cref="DemoHastyRate"/>) or <c>none</c>.
     /// </summary>
-    public string DemoNoise { get; set; } = "varied";
+    public DemoNoise DemoNoise { get; set; } = DemoNoise.Varied;
 
     /// <summary>With <c>demo_noise: hasty</c>, the chance that a demonstration answers from the snippets without reading.</summary>
     public double DemoHastyRate { get; set; } = 0.6;

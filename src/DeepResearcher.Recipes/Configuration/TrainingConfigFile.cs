@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using DeepResearcher.Core.Rewards;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -7,7 +9,8 @@ namespace DeepResearcher.Recipes.Configuration;
 
 /// <summary>
 /// Reads and writes the YAML config. Unknown keys and wrong types are errors with the file, line and key, and
-/// <see cref="Validate"/> checks ranges and combinations, so a bad config fails before any work starts.
+/// values of enum-valued keys are checked by name (<see cref="ConfigChoices"/>) before the file binds to the typed
+/// config; <see cref="Validate"/> checks ranges and combinations, so a bad config fails before any work starts.
 /// </summary>
 public static class TrainingConfigFile
 {
@@ -17,7 +20,14 @@ public static class TrainingConfigFile
 
     private static readonly ISerializer Writer = new SerializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithTypeConverter(new ConfigChoiceYamlConverter())
         .Build();
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new ConfigChoiceJsonConverter() },
+    };
 
     /// <summary>The preset named in the file (or <paramref name="preset"/>), with the file's keys on top.</summary>
     public static TrainingConfig Load(string? path, string? preset)
@@ -34,39 +44,104 @@ public static class TrainingConfigFile
         }
 
         string yaml = File.ReadAllText(path);
-        try
+        if (preset is null && PresetNamed(yaml, path) is string name)
         {
             // Start from the preset the file names, so a file only needs the keys it changes.
-            var probe = Reader.Deserialize<Dictionary<string, object?>>(yaml) ?? [];
-            if (preset is null && probe.TryGetValue("preset", out object? named) && named is string name)
-            {
-                config = TrainingPresets.Get(name);
-            }
+            config = TrainingPresets.Get(name);
+        }
 
+        return Overlay(config, yaml, path);
+    }
+
+    /// <summary>
+    /// <paramref name="yaml"/>'s keys over <paramref name="config"/> (which it changes and returns), checked as a
+    /// loaded config is: unknown keys, wrong types, choices by name, ranges.
+    /// </summary>
+    internal static TrainingConfig Overlay(TrainingConfig config, string yaml, string source)
+    {
+        try
+        {
+            List<string> problems = ChoiceProblems(Reader.Deserialize<Dictionary<string, object?>>(yaml) ?? []);
             var merging = new DeserializerBuilder()
                 .WithNamingConvention(UnderscoredNamingConvention.Instance)
+                .WithTypeConverter(new ConfigChoiceYamlConverter())
                 .WithObjectFactory(new PresetObjectFactory(config))
                 .Build();
             TrainingConfig loaded = merging.Deserialize<TrainingConfig>(yaml) ?? config;
-            ValidateValues(loaded);
+            problems.AddRange(Problems(loaded, checkPaths: false));
+            ThrowIfAny(problems);
             return loaded;
         }
         catch (YamlException ex)
         {
-            string where = ex.Start.Line > 0 ? $"{path}:{ex.Start.Line}:{ex.Start.Column}" : path;
-            string reason = (ex.InnerException?.Message ?? ex.Message).Split('\n')[0];
-            if (reason.Contains("not found on type", StringComparison.Ordinal))
-            {
-                reason += " (unknown key: check the spelling against 'deepresearcher train --print-config')";
-            }
-
-            throw new ConfigException($"{where}: {reason}", ex);
+            throw FileError(ex, source);
         }
     }
 
+    private static string? PresetNamed(string yaml, string source)
+    {
+        try
+        {
+            var probe = Reader.Deserialize<Dictionary<string, object?>>(yaml) ?? [];
+            return probe.TryGetValue("preset", out object? named) && named is string name ? name : null;
+        }
+        catch (YamlException ex)
+        {
+            throw FileError(ex, source);
+        }
+    }
+
+    private static ConfigException FileError(YamlException ex, string source)
+    {
+        string where = ex.Start.Line > 0 ? $"{source}:{ex.Start.Line}:{ex.Start.Column}" : source;
+        string reason = (ex.InnerException?.Message ?? ex.Message).Split('\n')[0];
+        if (reason.Contains("not found on type", StringComparison.Ordinal))
+        {
+            reason += " (unknown key: check the spelling against 'deepresearcher train --print-config')";
+        }
+
+        return new ConfigException($"{where}: {reason}", ex);
+    }
+
+    /// <summary>The enum-valued keys of a file as written, checked by name: the typed config cannot hold a wrong one.</summary>
+    private static List<string> ChoiceProblems(Dictionary<string, object?> file)
+    {
+        var problems = new List<string>();
+        foreach ((string section, string key, IConfigChoice choice) in ConfigChoices.Keys)
+        {
+            if (file.TryGetValue(section, out object? body) && body is IDictionary<object, object?> keys && keys.TryGetValue(key, out object? value)
+                && !(value is string text && choice.TryParse(text, out _)))
+            {
+                problems.Add(ConfigChoices.Problem($"{section}.{key}", choice, value is null or string ? value : "a list or mapping"));
+            }
+        }
+
+        if (file.TryGetValue("reward", out object? reward) && reward is IDictionary<object, object?> rewardKeys && rewardKeys.TryGetValue("metric_rules", out object? rules))
+        {
+            try
+            {
+                MetricRuleNames.Parse(rules switch
+                {
+                    null => [],
+                    string one => [one],
+                    IEnumerable<object?> many => many.Select(r => r?.ToString() ?? string.Empty),
+                    _ => [rules.ToString() ?? string.Empty],
+                });
+            }
+            catch (FormatException ex)
+            {
+                problems.Add($"reward.metric_rules: {ex.Message}");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The config as YAML: the file format <see cref="Load"/> reads, keys in declaration order.</summary>
     public static string ToYaml(TrainingConfig config) => Writer.Serialize(config);
 
-    private static readonly string[] WorldSizeNames = [.. Enum.GetValues<DeepResearcher.World.Generation.WorldSize>().Select(DeepResearcher.World.Generation.WorldSizes.Name)];
+    /// <summary>The config as JSON with the YAML's key names and values (the run manifest's <c>config</c>).</summary>
+    public static JsonObject ToJson(TrainingConfig config) => JsonSerializer.SerializeToNode(config, Json)!.AsObject();
 
     /// <summary>Range and consistency checks, and that the directories the config names exist; every problem is listed, not just the first.</summary>
     public static void Validate(TrainingConfig config) => ThrowIfAny(Problems(config, checkPaths: true));
@@ -152,10 +227,6 @@ public static class TrainingConfigFile
             Positive("model.lora_alpha", config.Model.LoraAlpha);
         }
 
-        if (!WorldSizeNames.Contains(config.World.Size.Trim(), StringComparer.OrdinalIgnoreCase))
-        {
-            problems.Add($"world.size must be one of {string.Join(", ", WorldSizeNames)} (got '{config.World.Size}')");
-        }
         if (config.Rollout.ValN < 0)
         {
             problems.Add($"rollout.val_n must be ≥ 0 (got {config.Rollout.ValN}); 0 evaluates greedily only");
@@ -174,26 +245,6 @@ public static class TrainingConfigFile
         if (config.Actor.KlCoef < 0 || config.Actor.EntropyCoeff < 0)
         {
             problems.Add("actor.kl_coef and actor.entropy_coeff must be ≥ 0");
-        }
-
-        if (config.Actor.AdvEstimator is not ("grpo" or "dr_grpo"))
-        {
-            problems.Add($"actor.adv_estimator must be grpo or dr_grpo (got '{config.Actor.AdvEstimator}')");
-        }
-
-        if (config.Actor.LossAggMode is not ("token-mean" or "constant"))
-        {
-            problems.Add($"actor.loss_agg_mode must be token-mean or constant (got '{config.Actor.LossAggMode}')");
-        }
-
-        if (config.Actor.LrSchedule is not ("constant" or "cosine"))
-        {
-            problems.Add($"actor.lr_schedule must be constant or cosine (got '{config.Actor.LrSchedule}')");
-        }
-
-        if (config.Sft.LrSchedule is not ("constant" or "cosine"))
-        {
-            problems.Add($"sft.lr_schedule must be constant or cosine (got '{config.Sft.LrSchedule}')");
         }
 
         if (config.Model.Path.Length == 0 && config.Model.NumHeads > 0 && config.Model.HiddenSize % config.Model.NumHeads != 0)
@@ -216,32 +267,9 @@ public static class TrainingConfigFile
             problems.Add($"world.dir '{config.World.Dir}' does not exist (build one with 'deepresearcher world build', or leave it empty to build one)");
         }
 
-        if (config.Reward.Kind is not ("f1" or "em" or "judge"))
-        {
-            problems.Add($"reward.kind must be f1, em or judge (got '{config.Reward.Kind}')");
-        }
-        else if (config.Reward.Kind == "judge" && (!Uri.TryCreate(config.Reward.JudgeUrl, UriKind.Absolute, out Uri? judgeUrl) || judgeUrl.Scheme is not ("http" or "https") || config.Reward.JudgeModel.Length == 0))
+        if (config.Reward.Kind == RewardKind.Judge && (!Uri.TryCreate(config.Reward.JudgeUrl, UriKind.Absolute, out Uri? judgeUrl) || judgeUrl.Scheme is not ("http" or "https") || config.Reward.JudgeModel.Length == 0))
         {
             problems.Add($"reward.kind judge needs reward.judge_url (an http(s) OpenAI-compatible endpoint, got '{config.Reward.JudgeUrl}') and reward.judge_model");
-        }
-
-        try
-        {
-            MetricRuleNames.Parse(config.Reward.MetricRules);
-        }
-        catch (FormatException ex)
-        {
-            problems.Add($"reward.metric_rules: {ex.Message}");
-        }
-
-        if (config.Model.TokenizerSplit is not ("qwen2" or "stable-names"))
-        {
-            problems.Add($"model.tokenizer_split must be qwen2 or stable-names (got '{config.Model.TokenizerSplit}')");
-        }
-
-        if (config.Sft.DemoNoise is not ("varied" or "hasty" or "none"))
-        {
-            problems.Add($"sft.demo_noise must be varied, hasty or none (got '{config.Sft.DemoNoise}')");
         }
 
         if (config.Sft.Steps > 0 && config.Sft.NumDemos <= 0)
@@ -265,7 +293,7 @@ public static class TrainingConfigFile
             problems.Add($"world.dir '{config.World.Dir}' has no questions/train.jsonl (is it a world built by 'deepresearcher world build'?)");
         }
 
-        if (config.Rollout.N == 1 && config.Actor.AdvEstimator == "grpo")
+        if (config.Rollout.N == 1 && config.Actor.AdvEstimator == AdvantageEstimator.Grpo)
         {
             problems.Add("rollout.n = 1 gives GRPO nothing to compare within a group; use rollout.n ≥ 2");
         }

@@ -1,54 +1,106 @@
+using System.Reflection;
+using System.Text;
+
 namespace DeepResearcher.Recipes.Configuration;
 
-/// <summary>Named starting points; a config file or command-line options override them.</summary>
+/// <summary>
+/// Named starting points, each a YAML file embedded from <c>Presets/</c> with every key and the reasons for its values
+/// as comments; a config file or command-line options override them.
+/// </summary>
 public static class TrainingPresets
 {
     public static IReadOnlyList<string> Names { get; } = ["offline-tiny", "qwen2.5-0.5b"];
 
-    public static TrainingConfig Get(string name) => name switch
+    /// <summary>The preset's values: its file read over the built-in defaults.</summary>
+    public static TrainingConfig Get(string name) => TrainingConfigFile.Overlay(new TrainingConfig(), Text(name), $"preset {name}");
+
+    /// <summary>The preset's YAML file as written, comments included.</summary>
+    public static string Text(string name)
     {
-        // A few-million-parameter model trained from scratch in a small offline world, on 2 CPU cores.
-        "offline-tiny" => new TrainingConfig
+        if (!Names.Contains(name))
         {
-            Preset = name,
-            World = new WorldSection { Size = "small", Seed = 42 },
-            // Names as whole tokens (tokenizer_world_names) shorten sequences and made SFT reach 9.5 % format errors where
-            // a 2,048-token vocabulary left 27.5 %; stable-names splitting makes a name the same token after a space, a
-            // quote, a slash or an underscore, so copying it is a token-for-token copy (docs/results.md).
-            Model = new ModelSection { VocabSize = 8192, TokenizerWorldNames = true, TokenizerSplit = "stable-names", HiddenSize = 128, NumLayers = 4, NumHeads = 4, NumKvHeads = 2, IntermediateSize = 352 },
-            Data = new DataSection { TrainBatchSize = 8, EvalQuestions = 200, MaxTurns = 8, MaxResponseLength = 128, MaxModelLen = 4096 },
-            // 16 rollouts per question as in the original; sampled at temperature 0.6: at 1.0 a tiny model derails (a wrong
-            // name token sampled from the long tail) so often that the rollouts' F1 is half the greedy policy's, and GRPO
-            // learns from accidents (seen: greedy set-F1 35.8 → 26.6 in 24 steps; docs/results.md).
-            Rollout = new RolloutSection { N = 16, Temperature = 0.6f, ToolTimeout = 10 },
-            // No entropy bonus: at this learning rate Adam turns the bonus of a batch whose groups all scored alike into
-            // full-size steps towards the uniform distribution (seen: entropy 1.3 → 5.9 nats in 10 steps, reward flat).
-            // Groups whose rollouts all scored alike are dropped: their advantages are zero, and a batch of them leaves
-            // only the KL term's tiny, noisy gradient, which Adam scales up to full-size steps, a random walk away from
-            // the reference (seen: KL 0.4 → 3.8 in 12 steps with every reward −1).
-            Actor = new ActorSection { Lr = 2e-4, KlCoef = 0.001, EntropyCoeff = 0, MicroBatchTokens = 8192, DropZeroVarianceGroups = true },
-            // Batches of 4 (the copy behaviour forms with optimizer steps), 4,096 demonstrated questions instead of 1,024
-            // (over 2,600 steps, ten epochs of them) and a cosine decay: together they took the after-SFT set-F1 of the same
-            // 2,600 steps from 12.2 to 35.8 on seed 1; the two changes were not measured apart (docs/results.md).
-            // The demonstrator is hasty: the protocol is exact, but 60 % of its demonstrations answer the last step from the
-            // search snippets without reading the page. The warm start teaches the protocol; when to read is left for GRPO
-            // to learn from the reward. With a flawless demonstrator SFT leaves GRPO nothing that 2,000–4,000 episodes can
-            // find (three seeds: +0.2 set-F1); see docs/results.md for both.
-            Sft = new SftSection { PretrainSteps = 600, Steps = 2000, Lr = 2e-3, LrSchedule = "cosine", BatchSize = 4, NumDemos = 4096, DemoNoise = "hasty", DemoHastyRate = 0.6, SaveFreq = 500 },
-            // 28 steps of 128 rollouts (≈ 10–14 s each) after the 2,600-step warm start (≈ 7.5 min): a margin under the
-            // 15-minute budget.
-            Trainer = new TrainerSection { TotalSteps = 28, SaveFreq = 8, KeepCheckpoints = 2, Seed = 1 },
-        },
-        // The original's recipe on a real checkpoint, with LoRA to fit a CPU's memory.
-        "qwen2.5-0.5b" => new TrainingConfig
+            throw new ConfigException($"unknown preset '{name}'; presets: {string.Join(", ", Names)}");
+        }
+
+        using Stream stream = typeof(TrainingPresets).Assembly.GetManifestResourceStream($"Presets/{name}.yaml")
+            ?? throw new InvalidOperationException($"the preset file Presets/{name}.yaml is not embedded in {typeof(TrainingPresets).Assembly.GetName().Name}");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// <paramref name="config"/> as YAML with the comments of its preset's file above the keys they explain: what
+    /// <c>train --print-config</c> shows. The values are the config's own, so overrides show as they take effect.
+    /// </summary>
+    public static string Annotate(TrainingConfig config)
+    {
+        string yaml = TrainingConfigFile.ToYaml(config);
+        if (!Names.Contains(config.Preset))
         {
-            Preset = name,
-            Model = new ModelSection { Lora = true, LoraRank = 16, LoraAlpha = 32 },
-            Data = new DataSection { TrainBatchSize = 4, MaxTurns = 10, MaxResponseLength = 1024, MaxModelLen = 16384 },
-            Rollout = new RolloutSection { N = 8 },
-            Actor = new ActorSection { Lr = 1e-5 },
-            Trainer = new TrainerSection { TotalSteps = 50, SaveFreq = 5 },
-        },
-        _ => throw new ConfigException($"unknown preset '{name}'; presets: {string.Join(", ", Names)}"),
-    };
+            return yaml;
+        }
+
+        Dictionary<string, List<string>> comments = CommentsByKey(Text(config.Preset));
+        var output = new StringBuilder();
+        string section = string.Empty;
+        foreach (string line in yaml.Split('\n'))
+        {
+            if (KeyPath(line, ref section) is string key && comments.TryGetValue(key, out List<string>? above))
+            {
+                above.ForEach(c => output.Append(c).Append('\n'));
+            }
+
+            output.Append(line).Append('\n');
+        }
+
+        return output.ToString(0, output.Length - 1);
+    }
+
+    /// <summary>Each key's comment lines (those right above it; the file's opening ones are above <c>preset</c>).</summary>
+    private static Dictionary<string, List<string>> CommentsByKey(string text)
+    {
+        var comments = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var pending = new List<string>();
+        string section = string.Empty;
+        foreach (string raw in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        {
+            if (raw.TrimStart().StartsWith('#'))
+            {
+                pending.Add(raw);
+                continue;
+            }
+
+            if (raw.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            if (KeyPath(raw, ref section) is string key && pending.Count > 0)
+            {
+                comments[key] = pending;
+                pending = [];
+            }
+        }
+
+        return comments;
+    }
+
+    /// <summary><c>section.key</c> for a key line (<c>section</c> for a section's own line); null for list items.</summary>
+    private static string? KeyPath(string line, ref string section)
+    {
+        int colon = line.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || line.TrimStart().StartsWith('-'))
+        {
+            return null;
+        }
+
+        string name = line[..colon].Trim();
+        if (!line.StartsWith(' '))
+        {
+            section = name;
+            return name;
+        }
+
+        return section + "." + name;
+    }
 }

@@ -6,25 +6,21 @@ using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Optim;
 using DeepResearcher.Engine.Sampling;
 using DeepResearcher.Engine.Tokenization;
-using DeepResearcher.ChatModels;
+using DeepResearcher.Environments.World;
 using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Evaluation.Runs;
-using DeepResearcher.Environments.World;
-using DeepResearcher.Training.Checkpoints;
 using DeepResearcher.Recipes.Configuration;
+using DeepResearcher.Training.Checkpoints;
 using DeepResearcher.Training.Data;
 using DeepResearcher.Training.Grpo;
 using DeepResearcher.Training.Pipeline;
 using DeepResearcher.Training.Policy;
-using DeepResearcher.Training.Rewards;
 using DeepResearcher.Training.Rollouts;
 using DeepResearcher.Training.Sft;
 using DeepResearcher.Web.Caching;
 using DeepResearcher.Web.Reading;
 using DeepResearcher.Web.Toolbox;
 using DeepResearcher.World.Building;
-using DeepResearcher.World.Demonstration;
-using DeepResearcher.World.Generation;
 using DeepResearcher.World.Questions;
 using DeepResearcher.World.Storage;
 
@@ -36,11 +32,14 @@ namespace DeepResearcher.Recipes.Pipeline;
 /// tools (loopback HTTP, Serper-compatible search behind a cache, fetcher, extractive reader), evaluating on the
 /// held-out test split before and after. Checkpoints (model, optimizer, trainer state) are written atomically every
 /// few steps; with <see cref="Resume"/> a killed run continues from the newest one and draws the same batches.
+/// Each stage is one method over the <see cref="TrainingRun"/>, and decides from the run's files whether it is done.
 /// </summary>
 public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProgress<string> log)
 {
     /// <summary>The run's effective config, next to the exported checkpoint (provenance; <c>train --config</c> reads it).</summary>
     public const string TrainingConfigFileName = "training_config.yaml";
+
+    private readonly TrainingComponents _components = new(config);
 
     /// <summary>Continue from the newest checkpoint in the output directory (a fresh start when there is none).</summary>
     public bool Resume { get; init; }
@@ -54,9 +53,39 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
     public async Task<TrainingResult> RunAsync(CancellationToken cancellationToken)
     {
         await TrainingPreflight.CheckAsync(config, cancellationToken);
+        await using TrainingRun run = await OpenRunAsync(cancellationToken);
+
+        // 1. The world and its tools; 2. the tokenizer; 3. the model and the policy that samples from it.
+        await PrepareWorldAsync(run, cancellationToken);
+        await PrepareTokenizerAsync(run, cancellationToken);
+        PrepareModel(run);
+        run.Initial = await EvaluateOnceAsync(run, "initial", cancellationToken);
+
+        // 4. The warm start: language-model pretraining on the demonstrations' text, then SFT on them.
+        await WarmStartAsync(run, cancellationToken);
+        run.AfterSft = run.WarmSteps > 0 ? await EvaluateOnceAsync(run, "after-sft", cancellationToken) : run.Initial;
+        run.SampledAfterSft = config.Rollout.ValN > 0
+            ? await EvaluateOnceAsync(run, "after-sft-sampled", cancellationToken, run.Layout.EvaluationRun("after-sft-sampled"), config.Rollout.ValN)
+            : null;
+
+        // 5. The frozen KL reference: the policy at the end of the warm start (or the initial model).
+        await PrepareReferenceAsync(run, cancellationToken);
+
+        // 6. GRPO through the world's tools.
+        await GrpoAsync(run, cancellationToken);
+        run.AfterGrpo = await EvaluateOnceAsync(run, "after-grpo", cancellationToken, run.Run);
+        run.SampledAfterGrpo = config.Rollout.ValN > 0
+            ? await EvaluateOnceAsync(run, "after-grpo-sampled", cancellationToken, run.Layout.EvaluationRun("after-grpo-sampled"), config.Rollout.ValN)
+            : null;
+
+        // 7. The exported checkpoint, the comparison by stage and the report.
+        return await ExportAsync(run, cancellationToken);
+    }
+
+    /// <summary>The run directory, and the checkpoint a resumed run continues from (refused without --resume).</summary>
+    private async Task<TrainingRun> OpenRunAsync(CancellationToken cancellationToken)
+    {
         var layout = new TrainingRunLayout(outDir);
-        // The reward and the evaluations score alike, so the figures a run reports are on the scale it trained on.
-        Core.Rewards.MetricRules metricRules = Core.Rewards.MetricRuleNames.Parse(config.Reward.MetricRules);
         Directory.CreateDirectory(layout.Root);
         var checkpoints = new CheckpointDirectory(layout.Checkpoints, config.Trainer.KeepCheckpoints);
         checkpoints.CleanTemporaries();
@@ -77,94 +106,98 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             log.Report(resumed is null ? "resume: no checkpoint yet, starting afresh" : $"resuming from {latest} ({resumed.Stage} step {resumed.Step})");
         }
 
-        var total = Stopwatch.StartNew();
-        double elapsedBefore = resumed?.ElapsedSeconds ?? 0;
-        var run = new RunDirectory(layout.Run);
-        Directory.CreateDirectory(run.Root);
+        var run = new TrainingRun(layout, checkpoints, config.Reward.MetricRules) { Latest = latest, Resumed = resumed, Run = new RunDirectory(layout.Run) };
+        Directory.CreateDirectory(run.Run.Root);
+        return run;
+    }
 
-        // 1. The world, served on a port that stays the same run to run: URLs are part of what the policy reads and writes.
-        string worldDir = config.World.Dir.Length > 0 ? config.World.Dir : layout.World;
-        if (!File.Exists(Path.Combine(worldDir, WorldManifest.FileName)))
+    /// <summary>
+    /// The world (built once), served with its tools behind the run's search cache, and its questions. URLs name the
+    /// world's virtual origin, not the server's port: they are part of what the policy reads and writes, and must be the
+    /// same in this run, on resume and in any later evaluation of the checkpoint.
+    /// </summary>
+    private async Task PrepareWorldAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        run.WorldDir = config.World.Dir.Length > 0 ? config.World.Dir : run.Layout.World;
+        if (!File.Exists(Path.Combine(run.WorldDir, WorldManifest.FileName)))
         {
-            log.Report($"building a {config.World.Size} world (seed {config.World.Seed}) in {worldDir}");
-            await WorldBuilder.BuildAsync(new WorldBuildOptions { OutDir = worldDir, Seed = config.World.Seed, Size = WorldSizes.Parse(config.World.Size) }, null, cancellationToken);
+            log.Report($"building a {ConfigChoices.WorldSize.Name(config.World.Size)} world (seed {config.World.Seed}) in {run.WorldDir}");
+            await WorldBuilder.BuildAsync(new WorldBuildOptions { OutDir = run.WorldDir, Seed = config.World.Seed, Size = config.World.Size }, null, cancellationToken);
         }
 
-        // URLs name the world's virtual origin, not the server's port: they are part of what the policy reads and writes,
-        // and must be the same in this run, on resume and in any later evaluation of the checkpoint.
-        await using OfflineWorld world = await OfflineWorld.StartAsync(worldDir, searchOverHttp: true, config.World.Port, cancellationToken);
-        IReadOnlyList<WorldQuestion> train = await QuestionJsonl.ReadAsync(WorldFiles.FullPath(worldDir, WorldFiles.QuestionFile(QuestionSplit.Train)), cancellationToken);
-        IReadOnlyList<WorldQuestion> test = await QuestionJsonl.ReadAsync(WorldFiles.FullPath(worldDir, WorldFiles.QuestionFile(QuestionSplit.Test)), cancellationToken);
-        if (train.Count == 0 || test.Count == 0)
+        run.Own(await OfflineWorld.StartAsync(run.WorldDir, searchOverHttp: true, config.World.Port, cancellationToken));
+        run.Train = await QuestionJsonl.ReadAsync(WorldFiles.FullPath(run.WorldDir, WorldFiles.QuestionFile(QuestionSplit.Train)), cancellationToken);
+        IReadOnlyList<WorldQuestion> test = await QuestionJsonl.ReadAsync(WorldFiles.FullPath(run.WorldDir, WorldFiles.QuestionFile(QuestionSplit.Test)), cancellationToken);
+        if (run.Train.Count == 0 || test.Count == 0)
         {
-            throw new ConfigException($"{worldDir} has {train.Count} train and {test.Count} test questions; a training run needs both (rebuild the world)");
+            throw new ConfigException($"{run.WorldDir} has {run.Train.Count} train and {test.Count} test questions; a training run needs both (rebuild the world)");
         }
 
-        test = [.. test.Take(config.Data.EvalQuestions > 0 ? config.Data.EvalQuestions : test.Count)];
-        using var searchCache = await SqliteToolCache.OpenAsync(Path.Combine(layout.Root, "search-cache.db"), null, cancellationToken);
-        using var search = new CachedSearchProvider(world.Search, searchCache, new CachedSearchOptions { KeyNamespace = "world@" + world.Origin.GetLeftPart(UriPartial.Authority) });
-        AgentSettings settings = TrainingAgentSettings.For(config);
-        var toolboxOptions = settings.ApplyTo(new WebToolboxOptions());
-        var reader = new ExtractivePageReader(settings.ReaderOptions());
-        IToolbox toolbox = world.CreateToolbox(reader, new InMemoryToolStateStore(), toolboxOptions, search);
-        ResearchAgentOptions agentOptions = settings.ApplyTo(new ResearchAgentOptions
+        run.Test = [.. test.Take(config.Data.EvalQuestions > 0 ? config.Data.EvalQuestions : test.Count)];
+        var searchCache = await SqliteToolCache.OpenAsync(Path.Combine(run.Layout.Root, "search-cache.db"), null, cancellationToken);
+        run.Own(searchCache);
+        run.Own(new CachedSearchProvider(run.World.Search, searchCache, new CachedSearchOptions { KeyNamespace = "world@" + run.World.Origin.GetLeftPart(UriPartial.Authority) }));
+        run.Settings = _components.AgentSettings();
+        var toolboxOptions = run.Settings.ApplyTo(new WebToolboxOptions());
+        var reader = new ExtractivePageReader(run.Settings.ReaderOptions());
+        run.Toolbox = run.World.CreateToolbox(reader, new InMemoryToolStateStore(), toolboxOptions, run.Search);
+        run.AgentOptions = run.Settings.ApplyTo(new ResearchAgentOptions
         {
             OnProtocolError = ProtocolErrorPolicy.Terminate,
             Sampling = new Core.Agent.SamplingOptions { Temperature = config.Rollout.Temperature, TopP = config.Rollout.TopP, TopK = config.Rollout.TopK, Seed = (long)config.Trainer.Seed },
         });
-        log.Report($"world {world.Origin.GetLeftPart(UriPartial.Authority)} served at {world.Server.BaseUrl}: {train.Count} train and {test.Count} test questions");
+        log.Report($"world {run.World.Origin.GetLeftPart(UriPartial.Authority)} served at {run.World.Server.BaseUrl}: {run.Train.Count} train and {run.Test.Count} test questions");
+    }
 
-        // 2. Demonstrations and the tokenizer: trained on their text for a model from scratch (once: a resumed run
-        // reads it back), the checkpoint's own for a pretrained model.
-        bool pretrained = config.Model.Path.Length > 0;
-
-        ExpertNoise noise = config.Sft.DemoNoise switch
+    /// <summary>
+    /// The demonstrated questions, and the tokenizer: trained on the demonstrations' text for a model from scratch (once:
+    /// a resumed run reads it back), the checkpoint's own for a pretrained model.
+    /// </summary>
+    private async Task PrepareTokenizerAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        run.Pretrained = config.Model.Path.Length > 0;
+        run.Noise = _components.DemoNoise();
+        run.DemoQuestions = [.. DataOrder.Shuffle(run.Train, config.Trainer.Seed, "demos").Take(Math.Max(1, config.Sft.NumDemos))];
+        run.DemoOptions = run.AgentOptions with { MaxContextTokens = int.MaxValue };
+        if (run.Pretrained)
         {
-            "none" => ExpertNoise.None,
-            "hasty" => ExpertNoise.Hasty(config.Sft.DemoHastyRate),
-            _ => ExpertNoise.Varied,
-        };
-        List<WorldQuestion> demoQuestions = [.. DataOrder.Shuffle(train, config.Trainer.Seed, "demos").Take(Math.Max(1, config.Sft.NumDemos))];
-        var demoOptions = agentOptions with { MaxContextTokens = int.MaxValue };
-        BpeTokenizer bpe;
-        if (pretrained)
-        {
-            bpe = await BpeTokenizer.FromTokenizerJsonAsync(Path.Combine(config.Model.Path, TrainingCheckpoint.TokenizerFileName), cancellationToken);
+            run.Bpe = await BpeTokenizer.FromTokenizerJsonAsync(Path.Combine(config.Model.Path, TrainingCheckpoint.TokenizerFileName), cancellationToken);
         }
-        else if (File.Exists(layout.Tokenizer))
+        else if (File.Exists(run.Layout.Tokenizer))
         {
-            bpe = await BpeTokenizer.FromTokenizerJsonAsync(layout.Tokenizer, cancellationToken);
-            log.Report($"tokenizer: {bpe.VocabSize} tokens, read from {layout.Tokenizer}");
+            run.Bpe = await BpeTokenizer.FromTokenizerJsonAsync(run.Layout.Tokenizer, cancellationToken);
+            log.Report($"tokenizer: {run.Bpe.VocabSize} tokens, read from {run.Layout.Tokenizer}");
         }
         else
         {
             List<string> texts = config.Sft.Demonstrations.Length > 0
                 ? await DemonstrationSet.FileTextsAsync(config.Sft.Demonstrations, cancellationToken)
-                : await DemonstrationSet.ExpertTextsAsync(demoQuestions.Take(TokenizerDemos).ToList(), toolbox, demoOptions, noise, config.Trainer.Seed, cancellationToken);
+                : await DemonstrationSet.ExpertTextsAsync(run.DemoQuestions.Take(TokenizerDemos).ToList(), run.Toolbox, run.DemoOptions, run.Noise, config.Trainer.Seed, cancellationToken);
             int demonstrationTexts = texts.Count;
             if (config.Model.TokenizerWorldNames)
             {
-                texts.AddRange(WorldNames(world).SelectMany(name => Enumerable.Repeat(name, 3)));
+                texts.AddRange(WorldNames(run.World).SelectMany(name => Enumerable.Repeat(name, 3)));
             }
 
-            bpe = BpeTrainer.Train(texts, config.Model.VocabSize, EngineTokenizer.ChatTokens, config.Model.TokenizerSplit == "stable-names" ? BpeTrainer.StableNamesPattern : null);
-            await bpe.SaveAsync(layout.Tokenizer, cancellationToken);
-            log.Report($"tokenizer: {bpe.VocabSize} tokens trained on {demonstrationTexts} demonstrations{(config.Model.TokenizerWorldNames ? " and the world's names" : string.Empty)}");
+            run.Bpe = BpeTrainer.Train(texts, config.Model.VocabSize, EngineTokenizer.ChatTokens, _components.TokenizerSplitPattern());
+            await run.Bpe.SaveAsync(run.Layout.Tokenizer, cancellationToken);
+            log.Report($"tokenizer: {run.Bpe.VocabSize} tokens trained on {demonstrationTexts} demonstrations{(config.Model.TokenizerWorldNames ? " and the world's names" : string.Empty)}");
         }
 
-        var tokenizer = new EngineTokenizer(bpe);
+        run.Tokenizer = new EngineTokenizer(run.Bpe);
+    }
 
-        // 3. The model (from scratch, or the checkpoint with LoRA adapters) and the policy that samples from it.
-        TransformerConfig modelConfig;
-        TransformerModel model;
-        if (pretrained)
+    /// <summary>The model (from scratch, or the checkpoint with LoRA adapters), its sampler and the policy over them.</summary>
+    private void PrepareModel(TrainingRun run)
+    {
+        if (run.Pretrained)
         {
-            model = HuggingFaceCheckpoint.Load(config.Model.Path);
-            modelConfig = model.Config;
+            run.Model = HuggingFaceCheckpoint.Load(config.Model.Path);
+            run.ModelConfig = run.Model.Config;
             if (config.Model.Lora)
             {
                 var random = new Random(DataOrder.Seed32(config.Trainer.Seed, "lora"));
-                foreach (LoraAdapter adapter in model.AttachLora(config.Model.LoraRank, config.Model.LoraAlpha, LoraTargets))
+                foreach (LoraAdapter adapter in run.Model.AttachLora(config.Model.LoraRank, config.Model.LoraAlpha, LoraTargets))
                 {
                     adapter.InitializeDefault(random);
                 }
@@ -172,9 +205,9 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         }
         else
         {
-            modelConfig = new TransformerConfig
+            run.ModelConfig = new TransformerConfig
             {
-                VocabSize = bpe.VocabSize,
+                VocabSize = run.Bpe.VocabSize,
                 HiddenSize = config.Model.HiddenSize,
                 IntermediateSize = config.Model.IntermediateSize,
                 NumLayers = config.Model.NumLayers,
@@ -185,83 +218,49 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
                 RopeTheta = 10000,
                 MaxPositionEmbeddings = config.Data.MaxModelLen,
             };
-            model = TransformerModel.Create(modelConfig);
-            ModelInitializer.Initialize(model, config.Trainer.Seed);
+            run.Model = TransformerModel.Create(run.ModelConfig);
+            ModelInitializer.Initialize(run.Model, config.Trainer.Seed);
         }
 
+        TransformerModel model = run.Model;
         log.Report(FormattableString.Invariant($"model: {model.Parameters.Sum(p => (long)p.Length):N0} parameters, {model.TrainableParameters.Sum(p => (long)p.Length):N0} trained{(model.LoraAdapters.Any() ? $" (LoRA rank {config.Model.LoraRank})" : string.Empty)}"));
-        await using var sampler = new ContinuousBatchingSampler(model, bpe, new ContinuousBatchingOptions { MaxBatchSize = 32, MaxTotalTokens = 1 << 20 });
-        var policy = new EnginePolicy(sampler, tokenizer, name: pretrained ? Path.GetFileName(Path.TrimEndingDirectorySeparator(config.Model.Path)) : "offline-tiny");
+        run.Own(new ContinuousBatchingSampler(model, run.Bpe, new ContinuousBatchingOptions { MaxBatchSize = 32, MaxTotalTokens = 1 << 20 }));
+        run.Policy = new EnginePolicy(run.Sampler, run.Tokenizer, name: run.Pretrained ? Path.GetFileName(Path.TrimEndingDirectorySeparator(config.Model.Path)) : "offline-tiny");
+        run.SaveOptions = new CheckpointSaveOptions { BaseModelNameOrPath = run.Pretrained ? Path.GetFullPath(config.Model.Path) : null };
+    }
 
-        async Task<PolicyEvaluation> EvaluateOnceAsync(string tag, RunDirectory? results = null, int samples = 0)
-        {
-            PolicyEvaluation? done = await PolicyEvaluator.LoadAsync(layout.Evaluation(tag), cancellationToken);
-            if (done is not null)
-            {
-                log.Report($"eval {tag}: {done} (from {layout.Evaluation(tag)})");
-                return done;
-            }
-
-            Progress?.Report(new TrainingProgress("eval", 0, test.Count, tag));
-            var clock = Stopwatch.StartNew();
-            PolicyEvaluation evaluation = await PolicyEvaluator.EvaluateAsync(
-                policy, toolbox, agentOptions, test, tag, samples, cancellationToken, results, metricRules, samples == 0 ? layout.EvaluationRun(tag).TrajectoriesPath : null);
-            await PolicyEvaluator.SaveAsync(evaluation, layout.Evaluation(tag), cancellationToken);
-            Progress?.Report(new TrainingProgress("eval", test.Count, test.Count, tag));
-            log.Report(FormattableString.Invariant($"eval {tag}: {evaluation} ({clock.Elapsed.TotalSeconds:F0} s)"));
-            return evaluation;
-        }
-
-        var saveOptions = new CheckpointSaveOptions { BaseModelNameOrPath = pretrained ? Path.GetFullPath(config.Model.Path) : null };
-        TrainerState Snapshot(string stage, int step, int sftDone) => new()
-        {
-            Stage = stage,
-            Step = step,
-            Seed = config.Trainer.Seed,
-            DataCursor = stage == "grpo" ? (long)step * config.Data.TrainBatchSize : (long)step * config.Sft.BatchSize,
-            SftStepsDone = sftDone,
-            ElapsedSeconds = elapsedBefore + total.Elapsed.TotalSeconds,
-        };
-
-        async Task SaveCheckpointAsync(string stage, int step, int sftDone, AdamW optimizer)
-        {
-            string path = checkpoints.PathFor(stage, step);
-            await TrainingCheckpoint.SaveAsync(path, model, optimizer, bpe, Snapshot(stage, step, sftDone), saveOptions, cancellationToken);
-            checkpoints.Prune();
-            log.Report($"checkpoint {Path.GetFileName(path)}");
-            CheckpointWritten?.Invoke(stage, step);
-        }
-
-        PolicyEvaluation initial = await EvaluateOnceAsync("initial");
-
-        // 4. SFT warm start: the batch of step s is a pure function of (seed, s), so resuming needs only the step.
-        int sftDone = resumed?.SftStepsDone ?? 0;
-        bool inGrpo = resumed?.Stage == "grpo";
+    /// <summary>
+    /// Pretraining then SFT on the demonstrations, checkpointed as it goes; the batch of step s is a pure function of
+    /// (seed, s), so resuming needs only the step. Done when a resumed run is in GRPO, or has every step and the reference.
+    /// </summary>
+    private async Task WarmStartAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        TransformerModel model = run.Model;
+        run.SftDone = run.Resumed?.SftStepsDone ?? 0;
         var sftOptimizer = new AdamW(model.TrainableParameters, new AdamWOptions { WeightDecay = (float)config.Actor.WeightDecay });
-        if (resumed?.Stage == "sft")
+        if (run.Resumed?.Stage == "sft")
         {
-            await TrainingCheckpoint.LoadAsync(latest!, model, sftOptimizer, cancellationToken);
-            sampler.RefreshWeights();
+            await TrainingCheckpoint.LoadAsync(run.Latest!, model, sftOptimizer, cancellationToken);
+            run.Sampler.RefreshWeights();
         }
 
         int pretrainEnd = config.Sft.PretrainSteps;
-        int warmSteps = pretrainEnd + config.Sft.Steps;
-        if (warmSteps > 0 && !inGrpo && (sftDone < warmSteps || !File.Exists(Path.Combine(layout.Reference, TrainingCheckpoint.StateFileName))))
+        int warmSteps = run.WarmSteps = pretrainEnd + config.Sft.Steps;
+        bool referenceSaved = File.Exists(Path.Combine(run.Layout.Reference, TrainingCheckpoint.StateFileName));
+        if (warmSteps > 0 && !run.InGrpo && (run.SftDone < warmSteps || !referenceSaved))
         {
             List<PolicySequence> demos = config.Sft.Demonstrations.Length > 0
-                ? await DemonstrationSet.FromFileAsync(config.Sft.Demonstrations, bpe, cancellationToken)
-                : await DemonstrationSet.ExpertSequencesAsync(demoQuestions, toolbox, demoOptions, noise, config.Trainer.Seed, tokenizer, cancellationToken);
+                ? await DemonstrationSet.FromFileAsync(config.Sft.Demonstrations, run.Bpe, cancellationToken)
+                : await DemonstrationSet.ExpertSequencesAsync(run.DemoQuestions, run.Toolbox, run.DemoOptions, run.Noise, config.Trainer.Seed, run.Tokenizer, cancellationToken);
             log.Report($"demonstrations: {demos.Count} trajectories, {demos.Sum(d => d.Length):N0} tokens, {demos.Sum(d => d.PolicyTokens):N0} policy tokens");
             // Pretraining steps learn the whole text: the same sequences with every target in the loss.
             List<PolicySequence> wholeText = [.. demos.Select(d => new PolicySequence(d.Inputs, d.Targets, Enumerable.Repeat((byte)1, d.Length).ToArray(), d.OldLogProbs, d.Advantage))];
             var sft = new SupervisedTrainer(new PolicyUpdate(model, sftOptimizer, config.Actor.MicroBatchTokens, (float)config.Actor.GradClip));
-            var sftSchedule = config.Sft.LrSchedule == "cosine"
-                ? LearningRateSchedule.WarmupCosine((float)config.Sft.Lr, 0, warmSteps, (float)config.Sft.Lr / 10)
-                : LearningRateSchedule.Constant((float)config.Sft.Lr);
+            LearningRateSchedule sftSchedule = _components.WarmStartSchedule(warmSteps);
             var sftClock = Stopwatch.StartNew();
             long sftTokens = 0;
-            await using WarmStartLog warmLog = await WarmStartLog.OpenAsync(run, sftDone, cancellationToken);
-            for (int step = sftDone + 1; step <= warmSteps; step++)
+            await using WarmStartLog warmLog = await WarmStartLog.OpenAsync(run.Run, run.SftDone, cancellationToken);
+            for (int step = run.SftDone + 1; step <= warmSteps; step++)
             {
                 string stage = step <= pretrainEnd ? "pretrain" : "sft";
                 List<PolicySequence> source = stage == "pretrain" ? wholeText : demos;
@@ -279,190 +278,218 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
                 if ((config.Sft.SaveFreq > 0 && step % config.Sft.SaveFreq == 0) || step == warmSteps)
                 {
-                    await SaveCheckpointAsync("sft", step, step, sftOptimizer);
+                    await SaveCheckpointAsync(run, "sft", step, step, sftOptimizer, cancellationToken);
                 }
             }
 
             // The frozen KL reference is the policy at the end of SFT.
-            await TrainingCheckpoint.SaveAsync(layout.Reference, model, null, bpe, Snapshot("sft", warmSteps, warmSteps), saveOptions, cancellationToken);
-            sampler.RefreshWeights();
-            sftDone = warmSteps;
+            await TrainingCheckpoint.SaveAsync(run.Layout.Reference, model, null, run.Bpe, Snapshot(run, "sft", warmSteps, warmSteps), run.SaveOptions, cancellationToken);
+            run.Sampler.RefreshWeights();
+            run.SftDone = warmSteps;
         }
-
-        if (inGrpo && warmSteps > 0 && (!File.Exists(layout.Evaluation("after-sft")) || (config.Rollout.ValN > 0 && !File.Exists(layout.Evaluation("after-sft-sampled")))))
+        else if (run.InGrpo && warmSteps > 0 && (!File.Exists(run.Layout.Evaluation("after-sft")) || (config.Rollout.ValN > 0 && !File.Exists(run.Layout.Evaluation("after-sft-sampled")))))
         {
             // A run resumed in GRPO that lacks an evaluation of the SFT policy (rollout.val_n was raised, or the file
-            // was deleted): the frozen reference is that policy. The GRPO checkpoint is loaded over it below.
-            await TrainingCheckpoint.LoadAsync(layout.Reference, model, null, cancellationToken);
-            sampler.RefreshWeights();
+            // was deleted): the frozen reference is that policy. The GRPO checkpoint is loaded over it later.
+            await TrainingCheckpoint.LoadAsync(run.Layout.Reference, model, null, cancellationToken);
+            run.Sampler.RefreshWeights();
         }
+    }
 
-        PolicyEvaluation afterSft = warmSteps > 0 ? await EvaluateOnceAsync("after-sft") : initial;
-        PolicyEvaluation? sampledAfterSft = config.Rollout.ValN > 0 ? await EvaluateOnceAsync("after-sft-sampled", layout.EvaluationRun("after-sft-sampled"), config.Rollout.ValN) : null;
-
-        // 5. GRPO, with the policy at the end of SFT (or the initial model) as the frozen reference.
-        TransformerModel? reference = null;
-        if (config.Actor.KlCoef > 0)
+    /// <summary>
+    /// The frozen KL reference (none when <c>actor.kl_coef</c> is 0): the saved policy at the end of the warm start, or
+    /// without a warm start the model as it is before GRPO (the checkpoint itself for a pretrained model).
+    /// </summary>
+    private async Task PrepareReferenceAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        if (config.Actor.KlCoef <= 0)
         {
-            bool referenceSaved = File.Exists(Path.Combine(layout.Reference, TrainingCheckpoint.StateFileName));
-            if (pretrained)
-            {
-                reference = HuggingFaceCheckpoint.Load(config.Model.Path);
-                if (config.Model.Lora)
-                {
-                    // Adapters start at zero (B = 0): until the saved ones are loaded the reference is the checkpoint itself.
-                    reference.AttachLora(config.Model.LoraRank, config.Model.LoraAlpha, LoraTargets);
-                }
-            }
-            else
-            {
-                reference = TransformerModel.Create(modelConfig);
-            }
+            return;
+        }
 
-            if (referenceSaved)
+        bool referenceSaved = File.Exists(Path.Combine(run.Layout.Reference, TrainingCheckpoint.StateFileName));
+        TransformerModel reference;
+        if (run.Pretrained)
+        {
+            reference = HuggingFaceCheckpoint.Load(config.Model.Path);
+            if (config.Model.Lora)
             {
-                await TrainingCheckpoint.LoadAsync(layout.Reference, reference, null, cancellationToken);
+                // Adapters start at zero (B = 0): until the saved ones are loaded the reference is the checkpoint itself.
+                reference.AttachLora(config.Model.LoraRank, config.Model.LoraAlpha, LoraTargets);
             }
-            else if (!pretrained)
+        }
+        else
+        {
+            reference = TransformerModel.Create(run.ModelConfig);
+        }
+
+        if (referenceSaved)
+        {
+            await TrainingCheckpoint.LoadAsync(run.Layout.Reference, reference, null, cancellationToken);
+        }
+        else if (!run.Pretrained)
+        {
+            foreach ((Parameter target, Parameter source) in reference.Parameters.Zip(run.Model.Parameters))
             {
-                foreach ((Parameter target, Parameter source) in reference.Parameters.Zip(model.Parameters))
-                {
-                    source.Data.CopyTo(target.Data, 0);
-                }
+                source.Data.CopyTo(target.Data, 0);
             }
         }
 
+        run.Reference = reference;
+    }
+
+    /// <summary>GRPO steps from the newest GRPO checkpoint (or the first), with the run's manifest written before the first.</summary>
+    private async Task GrpoAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        TransformerModel model = run.Model;
+        ContinuousBatchingSampler sampler = run.Sampler;
         var optimizer = new AdamW(model.TrainableParameters, new AdamWOptions { WeightDecay = (float)config.Actor.WeightDecay });
         int grpoDone = 0;
-        if (inGrpo)
+        if (run.InGrpo)
         {
-            TrainerState state = await TrainingCheckpoint.LoadAsync(latest!, model, optimizer, cancellationToken);
+            TrainerState state = await TrainingCheckpoint.LoadAsync(run.Latest!, model, optimizer, cancellationToken);
             grpoDone = state.Step;
             sampler.RefreshWeights();
         }
 
         var update = new PolicyUpdate(model, optimizer, config.Actor.MicroBatchTokens, (float)config.Actor.GradClip);
-        var grpo = new GrpoTrainer(update, reference, new GrpoTrainerOptions
+        var grpo = new GrpoTrainer(update, run.Reference, _components.GrpoOptions());
+        await using JudgeCache? judgeCache = _components.UsesJudge ? await JudgeCache.OpenAsync(Path.Combine(run.Layout.Root, "judge-cache.jsonl"), cancellationToken) : null;
+        var runner = new RolloutRunner(run.Policy, run.Toolbox, new RolloutOptions
         {
-            Loss = new GrpoLossOptions
-            {
-                ClipLow = config.Actor.ClipRatio,
-                ClipHigh = config.Actor.ClipRatioHigh,
-                KlCoefficient = config.Actor.KlCoef,
-                EntropyCoefficient = config.Actor.EntropyCoeff,
-                Aggregation = config.Actor.LossAggMode == "constant" ? LossAggregation.ConstantNormalizer : LossAggregation.TokenMean,
-                MaxResponseTokens = config.Data.MaxResponseLength * config.Data.MaxTurns,
-            },
-            PpoEpochs = config.Actor.PpoEpochs,
-            MiniBatchSize = config.Actor.PpoMiniBatchSize,
-            DropZeroVarianceGroups = config.Actor.DropZeroVarianceGroups,
-        });
-        await using JudgeCache? judgeCache = config.Reward.Kind == "judge" ? await JudgeCache.OpenAsync(Path.Combine(layout.Root, "judge-cache.jsonl"), cancellationToken) : null;
-        IRolloutReward reward = config.Reward.Kind switch
-        {
-            "em" => new ExactMatchReward(metricRules),
-            "judge" => new JudgeReward(new MbeJudge(
-                new OpenAIChatModel(new OpenAIChatModelOptions { BaseUrl = new Uri(config.Reward.JudgeUrl), Model = config.Reward.JudgeModel, ApiKeyEnvironmentVariable = config.Reward.JudgeApiKeyEnv }),
-                judgeCache!), metricRules),
-            _ => new SetF1Reward(metricRules),
-        };
-        var runner = new RolloutRunner(policy, toolbox, new RolloutOptions
-        {
-            Reward = reward,
+            Reward = _components.Reward(run.MetricRules, judgeCache),
             GroupSize = config.Rollout.N,
-            Agent = agentOptions,
-            Normalization = config.Actor.AdvEstimator == "dr_grpo" ? AdvantageNormalization.MeanOnly : AdvantageNormalization.MeanStd,
+            Agent = run.AgentOptions,
+            Normalization = _components.AdvantageNormalization(),
         });
-        var schedule = config.Actor.LrSchedule == "cosine"
-            ? LearningRateSchedule.WarmupCosine((float)config.Actor.Lr, config.Actor.WarmupSteps, config.Trainer.TotalSteps)
-            : LearningRateSchedule.Constant((float)config.Actor.Lr);
+        LearningRateSchedule schedule = _components.GrpoSchedule();
         await new RunManifest
         {
-            Name = Path.GetFileName(layout.Root),
+            Name = Path.GetFileName(run.Layout.Root),
             Kind = "train",
-            Model = pretrained ? config.Model.Path + (model.LoraAdapters.Any() ? " + LoRA" : string.Empty) : "offline-tiny (from scratch)",
-            Data = worldDir,
-            Tools = $"offline world {world.Origin.GetLeftPart(UriPartial.Authority)}",
-            Config = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(config, new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower }))!.AsObject(),
-        }.SaveAsync(run.ManifestPath, cancellationToken);
+            Model = run.Pretrained ? config.Model.Path + (model.LoraAdapters.Any() ? " + LoRA" : string.Empty) : "offline-tiny (from scratch)",
+            Data = run.WorldDir,
+            Tools = $"offline world {run.World.Origin.GetLeftPart(UriPartial.Authority)}",
+            Config = TrainingConfigFile.ToJson(config),
+        }.SaveAsync(run.Run.ManifestPath, cancellationToken);
 
-        await using (GrpoRunLog runLog = await GrpoRunLog.OpenAsync(run, grpoDone, cancellationToken))
+        CachedSearchProvider search = run.Search;
+        await using GrpoRunLog runLog = await GrpoRunLog.OpenAsync(run.Run, grpoDone, cancellationToken);
+        List<WorldQuestion> pool = DataOrder.Shuffle(GrpoQuestionPool.Select(run.Train, run.WarmSteps > 0 && config.Sft.Demonstrations.Length == 0 ? run.DemoQuestions : []), config.Trainer.Seed, "grpo");
+        for (int step = grpoDone + 1; step <= config.Trainer.TotalSteps; step++)
         {
-            List<WorldQuestion> pool = DataOrder.Shuffle(GrpoQuestionPool.Select(train, warmSteps > 0 && config.Sft.Demonstrations.Length == 0 ? demoQuestions : []), config.Trainer.Seed, "grpo");
-            for (int step = grpoDone + 1; step <= config.Trainer.TotalSteps; step++)
+            var clock = Stopwatch.StartNew();
+            List<RolloutQuestion> batch = [.. Enumerable.Range(0, config.Data.TrainBatchSize)
+                .Select(i => pool[(int)(((long)(step - 1) * config.Data.TrainBatchSize + i) % pool.Count)])
+                .Select(q => new RolloutQuestion(q.Id, q.Question, q.Answers) { Hops = q.Hops })];
+            SearchCacheStatistics cacheBefore = search.Statistics;
+            IReadOnlyList<RolloutGroup> groups = await runner.RunAsync(batch, step, cancellationToken);
+            SearchCacheStatistics cacheAfter = search.Statistics;
+            double rolloutSeconds = clock.Elapsed.TotalSeconds;
+            float lr = schedule.At(step - 1);
+            GrpoStepStats stats = grpo.Step(groups, lr);
+            sampler.RefreshWeights();
+            foreach (string id in groups.SelectMany(g => g.Trajectories).Select(t => t.Id))
             {
-                var clock = Stopwatch.StartNew();
-                List<RolloutQuestion> batch = [.. Enumerable.Range(0, config.Data.TrainBatchSize)
-                    .Select(i => pool[(int)(((long)(step - 1) * config.Data.TrainBatchSize + i) % pool.Count)])
-                    .Select(q => new RolloutQuestion(q.Id, q.Question, q.Answers) { Hops = q.Hops })];
-                SearchCacheStatistics cacheBefore = search.Statistics;
-                IReadOnlyList<RolloutGroup> groups = await runner.RunAsync(batch, step, cancellationToken);
-                SearchCacheStatistics cacheAfter = search.Statistics;
-                double rolloutSeconds = clock.Elapsed.TotalSeconds;
-                float lr = schedule.At(step - 1);
-                GrpoStepStats stats = grpo.Step(groups, lr);
-                sampler.RefreshWeights();
-                foreach (string id in groups.SelectMany(g => g.Trajectories).Select(t => t.Id))
-                {
-                    sampler.ReleaseConversation(id);
-                }
+                sampler.ReleaseConversation(id);
+            }
 
-                long requests = cacheAfter.Requests - cacheBefore.Requests;
-                double hitRate = requests == 0 ? 0 : (double)(cacheAfter.Hits + cacheAfter.Coalesced - cacheBefore.Hits - cacheBefore.Coalesced) / requests;
-                JsonObject line = GrpoRunLog.StepMetrics(step, groups, stats, lr, rolloutSeconds, clock.Elapsed.TotalSeconds - rolloutSeconds, hitRate, metricRules);
-                await runLog.AppendAsync(step, line, groups, cancellationToken);
-                double Metric(string key) => line[key]!.GetValue<double>();
-                Progress?.Report(new TrainingProgress("grpo", step, config.Trainer.TotalSteps, FormattableString.Invariant($"reward {Metric("reward_mean"):F3}")));
-                log.Report(FormattableString.Invariant(
-                    $"grpo step {step}/{config.Trainer.TotalSteps}: reward {Metric("reward_mean"):F3} ± {Metric("reward_std"):F3}, f1 {Metric("f1"):F3}, answered {Metric("answer_rate") * 100:F0} %, tool calls {Metric("searches") + Metric("browses"):F2}, kl {stats.Kl:F4}, entropy {stats.Entropy:F3}, clip {stats.ClipFraction:F3}, |g| {stats.GradNorm:F2}, rollout {rolloutSeconds:F1} s + update {Metric("time_update_s"):F1} s"));
-                if ((config.Trainer.SaveFreq > 0 && step % config.Trainer.SaveFreq == 0) || step == config.Trainer.TotalSteps)
-                {
-                    await SaveCheckpointAsync("grpo", step, sftDone, optimizer);
-                }
+            long requests = cacheAfter.Requests - cacheBefore.Requests;
+            double hitRate = requests == 0 ? 0 : (double)(cacheAfter.Hits + cacheAfter.Coalesced - cacheBefore.Hits - cacheBefore.Coalesced) / requests;
+            JsonObject line = GrpoRunLog.StepMetrics(step, groups, stats, lr, rolloutSeconds, clock.Elapsed.TotalSeconds - rolloutSeconds, hitRate, run.MetricRules);
+            await runLog.AppendAsync(step, line, groups, cancellationToken);
+            double Metric(string key) => line[key]!.GetValue<double>();
+            Progress?.Report(new TrainingProgress("grpo", step, config.Trainer.TotalSteps, FormattableString.Invariant($"reward {Metric("reward_mean"):F3}")));
+            log.Report(FormattableString.Invariant(
+                $"grpo step {step}/{config.Trainer.TotalSteps}: reward {Metric("reward_mean"):F3} ± {Metric("reward_std"):F3}, f1 {Metric("f1"):F3}, answered {Metric("answer_rate") * 100:F0} %, tool calls {Metric("searches") + Metric("browses"):F2}, kl {stats.Kl:F4}, entropy {stats.Entropy:F3}, clip {stats.ClipFraction:F3}, |g| {stats.GradNorm:F2}, rollout {rolloutSeconds:F1} s + update {Metric("time_update_s"):F1} s"));
+            if ((config.Trainer.SaveFreq > 0 && step % config.Trainer.SaveFreq == 0) || step == config.Trainer.TotalSteps)
+            {
+                await SaveCheckpointAsync(run, "grpo", step, run.SftDone, optimizer, cancellationToken);
             }
         }
+    }
 
-        PolicyEvaluation afterGrpo = await EvaluateOnceAsync("after-grpo", run);
-        PolicyEvaluation? sampledAfterGrpo = config.Rollout.ValN > 0 ? await EvaluateOnceAsync("after-grpo-sampled", layout.EvaluationRun("after-grpo-sampled"), config.Rollout.ValN) : null;
-
-        string checkpoint = layout.FinalCheckpoint;
-        if (model.LoraAdapters.Any())
+    /// <summary>The final model (a PEFT adapter for LoRA), its settings and config, the comparison by stage and the report.</summary>
+    private async Task<TrainingResult> ExportAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        string checkpoint = run.Layout.FinalCheckpoint;
+        if (run.Model.LoraAdapters.Any())
         {
             // A PEFT adapter next to its base: what peft.PeftModel.from_pretrained(base, dir) opens.
-            await LoraCheckpoint.SaveAsync(model, checkpoint, Path.GetFullPath(config.Model.Path), cancellationToken);
+            await LoraCheckpoint.SaveAsync(run.Model, checkpoint, Path.GetFullPath(config.Model.Path), cancellationToken);
         }
         else
         {
-            await HuggingFaceCheckpoint.SaveAsync(model, checkpoint, SafetensorsDType.F32, null, cancellationToken);
+            await HuggingFaceCheckpoint.SaveAsync(run.Model, checkpoint, SafetensorsDType.F32, null, cancellationToken);
         }
 
-        await bpe.SaveAsync(Path.Combine(checkpoint, "tokenizer.json"), cancellationToken);
-        List<(string, PolicyEvaluation)> stages = [("initial", initial)];
-        if (warmSteps > 0)
+        await run.Bpe.SaveAsync(Path.Combine(checkpoint, "tokenizer.json"), cancellationToken);
+        List<(string, PolicyEvaluation)> stages = [("initial", run.Initial)];
+        if (run.WarmSteps > 0)
         {
-            stages.Add(("after-sft", afterSft));
+            stages.Add(("after-sft", run.AfterSft));
         }
 
-        stages.AddRange(new[] { ("after-sft-sampled", sampledAfterSft), ("after-grpo", afterGrpo), ("after-grpo-sampled", sampledAfterGrpo) }
+        stages.AddRange(new[] { ("after-sft-sampled", run.SampledAfterSft), ("after-grpo", run.AfterGrpo), ("after-grpo-sampled", run.SampledAfterGrpo) }
             .Where(s => s.Item2 is not null).Select(s => (s.Item1, s.Item2!)));
-        await StageEvaluations.WriteAsync(run, stages, cancellationToken);
+        await StageEvaluations.WriteAsync(run.Run, stages, cancellationToken);
 
         // What the policy was trained and scored in, for `eval run --checkpoint` to put it back there.
-        await settings.SaveAsync(checkpoint, cancellationToken);
+        await run.Settings.SaveAsync(checkpoint, cancellationToken);
         await AtomicFile.WriteAllTextAsync(Path.Combine(checkpoint, TrainingConfigFileName), TrainingConfigFile.ToYaml(config), cancellationToken);
-        (_, string html, _) = await DeepResearcher.Evaluation.Reporting.RunReport.WriteAsync(run.Root, cancellationToken);
-        (double firstReward, double lastReward, int quarter) = await RewardRangeAsync(run.MetricsPath, cancellationToken);
+        (_, string html, _) = await DeepResearcher.Evaluation.Reporting.RunReport.WriteAsync(run.Run.Root, cancellationToken);
+        (double firstReward, double lastReward, int quarter) = await RewardRangeAsync(run.Run.MetricsPath, cancellationToken);
         string cpu = await Core.Machine.CpuModel.DescribeAsync(cancellationToken);
-        log.Report(FormattableString.Invariant($"done in {total.Elapsed.TotalMinutes:F1} min ({(elapsedBefore + total.Elapsed.TotalSeconds) / 60:F1} min over all sessions) on {cpu}; checkpoint {checkpoint}; report {html}"));
-        return new TrainingResult(initial, afterSft, afterGrpo, firstReward, lastReward, run.Root, checkpoint)
+        TimeSpan elapsed = run.Clock.Elapsed;
+        log.Report(FormattableString.Invariant($"done in {elapsed.TotalMinutes:F1} min ({(run.ElapsedBefore + elapsed.TotalSeconds) / 60:F1} min over all sessions) on {cpu}; checkpoint {checkpoint}; report {html}"));
+        return new TrainingResult(run.Initial, run.AfterSft, run.AfterGrpo, firstReward, lastReward, run.Run.Root, checkpoint)
         {
-            Elapsed = total.Elapsed,
-            ElapsedAllSessions = TimeSpan.FromSeconds(elapsedBefore) + total.Elapsed,
+            Elapsed = run.Clock.Elapsed,
+            ElapsedAllSessions = TimeSpan.FromSeconds(run.ElapsedBefore) + run.Clock.Elapsed,
             Cpu = cpu,
             RewardWindow = quarter,
-            SampledAfterSft = sampledAfterSft,
-            SampledAfterGrpo = sampledAfterGrpo,
+            SampledAfterSft = run.SampledAfterSft,
+            SampledAfterGrpo = run.SampledAfterGrpo,
         };
+    }
+
+    /// <summary>An evaluation on the held-out questions, read back when a resumed run already has it.</summary>
+    private async Task<PolicyEvaluation> EvaluateOnceAsync(TrainingRun run, string tag, CancellationToken cancellationToken, RunDirectory? results = null, int samples = 0)
+    {
+        PolicyEvaluation? done = await PolicyEvaluator.LoadAsync(run.Layout.Evaluation(tag), cancellationToken);
+        if (done is not null)
+        {
+            log.Report($"eval {tag}: {done} (from {run.Layout.Evaluation(tag)})");
+            return done;
+        }
+
+        Progress?.Report(new TrainingProgress("eval", 0, run.Test.Count, tag));
+        var clock = Stopwatch.StartNew();
+        PolicyEvaluation evaluation = await PolicyEvaluator.EvaluateAsync(
+            run.Policy, run.Toolbox, run.AgentOptions, run.Test, tag, samples, cancellationToken, results, run.MetricRules, samples == 0 ? run.Layout.EvaluationRun(tag).TrajectoriesPath : null);
+        await PolicyEvaluator.SaveAsync(evaluation, run.Layout.Evaluation(tag), cancellationToken);
+        Progress?.Report(new TrainingProgress("eval", run.Test.Count, run.Test.Count, tag));
+        log.Report(FormattableString.Invariant($"eval {tag}: {evaluation} ({clock.Elapsed.TotalSeconds:F0} s)"));
+        return evaluation;
+    }
+
+    private TrainerState Snapshot(TrainingRun run, string stage, int step, int sftDone) => new()
+    {
+        Stage = stage,
+        Step = step,
+        Seed = config.Trainer.Seed,
+        DataCursor = stage == "grpo" ? (long)step * config.Data.TrainBatchSize : (long)step * config.Sft.BatchSize,
+        SftStepsDone = sftDone,
+        ElapsedSeconds = run.ElapsedBefore + run.Clock.Elapsed.TotalSeconds,
+    };
+
+    private async Task SaveCheckpointAsync(TrainingRun run, string stage, int step, int sftDone, AdamW optimizer, CancellationToken cancellationToken)
+    {
+        string path = run.Checkpoints.PathFor(stage, step);
+        await TrainingCheckpoint.SaveAsync(path, run.Model, optimizer, run.Bpe, Snapshot(run, stage, step, sftDone), run.SaveOptions, cancellationToken);
+        run.Checkpoints.Prune();
+        log.Report($"checkpoint {Path.GetFileName(path)}");
+        CheckpointWritten?.Invoke(stage, step);
     }
 
     /// <summary>The projections LoRA adapts: attention and MLP, as the issue and PEFT's common Qwen recipe do.</summary>

@@ -102,12 +102,8 @@ public sealed class TrainingConfigFileTests : IDisposable
         TrainingConfig config = TrainingPresets.Get("offline-tiny");
         config.Rollout.N = 0;
         config.Actor.ClipRatioHigh = 0.1;
-        config.Actor.AdvEstimator = "ppo";
         config.Model.Path = "/nonexistent/model";
-        config.Reward.Kind = "judge";
-        config.Sft.DemoNoise = "loud";
-        config.Model.TokenizerSplit = "gpt5";
-        config.Sft.LrSchedule = "linear";
+        config.Reward.Kind = RewardKind.Judge;
         config.Sft.DemoHastyRate = 1.5;
         config.Rollout.ValN = -1;
 
@@ -115,29 +111,55 @@ public sealed class TrainingConfigFileTests : IDisposable
 
         Assert.Contains("rollout.n must be > 0", ex.Message, StringComparison.Ordinal);
         Assert.Contains("clip_ratio_high", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("adv_estimator", ex.Message, StringComparison.Ordinal);
         Assert.Contains("/nonexistent/model", ex.Message, StringComparison.Ordinal);
         Assert.Contains("reward.judge_url", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("sft.demo_noise", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("model.tokenizer_split must be qwen2 or stable-names (got 'gpt5')", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("sft.lr_schedule must be constant or cosine (got 'linear')", ex.Message, StringComparison.Ordinal);
         Assert.Contains("sft.demo_hasty_rate must be in [0, 1] (got 1.5)", ex.Message, StringComparison.Ordinal);
         Assert.Contains("rollout.val_n must be ≥ 0 (got -1)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_value_that_is_no_choice_is_listed_with_the_key_the_value_and_the_choices()
+    {
+        string path = Write("actor:\n  adv_estimator: ppo\n  loss_agg_mode: sum\n  lr_schedule: linear\n  lr: -1\nsft:\n  demo_noise: loud\n  lr_schedule: [a]\nmodel:\n  tokenizer_split: gpt5\nreward:\n  kind: bleu\n");
+
+        var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Load(path, null));
+
+        Assert.StartsWith("invalid training config (8 problems):", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("actor.adv_estimator must be grpo or dr_grpo (got 'ppo')", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("actor.loss_agg_mode must be token-mean or constant (got 'sum')", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("actor.lr_schedule must be constant or cosine (got 'linear')", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sft.lr_schedule must be constant or cosine (got 'a list or mapping')", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sft.demo_noise must be varied, hasty or none (got 'loud')", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("model.tokenizer_split must be qwen2 or stable-names (got 'gpt5')", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("reward.kind must be f1, em or judge (got 'bleu')", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("actor.lr must be > 0 (got -1)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Choices_read_as_their_enums()
+    {
+        TrainingConfig config = TrainingConfigFile.Load(Write("world:\n  size: Tiny\nactor:\n  adv_estimator: dr_grpo\n  loss_agg_mode: constant\n  lr_schedule: cosine\nsft:\n  demo_noise: none\nmodel:\n  tokenizer_split: qwen2\nreward:\n  kind: em\n"), null);
+
+        Assert.Equal(DeepResearcher.World.Generation.WorldSize.Tiny, config.World.Size);
+        Assert.Equal(AdvantageEstimator.DrGrpo, config.Actor.AdvEstimator);
+        Assert.Equal(DeepResearcher.Training.Grpo.LossAggregation.ConstantNormalizer, config.Actor.LossAggMode);
+        Assert.Equal(LrSchedule.Cosine, config.Actor.LrSchedule);
+        Assert.Equal(LrSchedule.Cosine, config.Sft.LrSchedule);
+        Assert.Equal(DemoNoise.None, config.Sft.DemoNoise);
+        Assert.Equal(TokenizerSplit.Qwen2, config.Model.TokenizerSplit);
+        Assert.Equal(RewardKind.Em, config.Reward.Kind);
     }
 
     [Fact]
     public void Metric_rules_are_read_by_name_and_an_unknown_one_is_refused()
     {
         TrainingConfig config = TrainingConfigFile.Load(Write("reward:\n  metric_rules: [unicode-punctuation, hotpotqa-yes-no]\n"), null);
-        TrainingConfig wrong = TrainingPresets.Get("offline-tiny");
-        wrong.Reward.MetricRules = ["ascii"];
 
-        TrainingConfigFile.Validate(config);
-        var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Validate(wrong));
+        var ex = Assert.Throws<ConfigException>(() => TrainingConfigFile.Load(Write("reward:\n  metric_rules: [ascii]\n"), null));
 
-        Assert.Equal(["unicode-punctuation", "hotpotqa-yes-no"], config.Reward.MetricRules);
-        Assert.Empty(TrainingPresets.Get("offline-tiny").Reward.MetricRules);
-        Assert.Contains("reward.metric_rules: 'ascii' is not a metric rule; the rules are unicode-punctuation, hotpotqa-yes-no", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(Core.Rewards.MetricRules.UnicodePunctuation | Core.Rewards.MetricRules.HotpotQaYesNo, config.Reward.MetricRules);
+        Assert.Equal(Core.Rewards.MetricRules.None, TrainingPresets.Get("offline-tiny").Reward.MetricRules);
+        Assert.Equal("invalid training config: reward.metric_rules: 'ascii' is not a metric rule; the rules are unicode-punctuation, hotpotqa-yes-no (none: the published definitions)", ex.Message);
     }
 
     [Fact]

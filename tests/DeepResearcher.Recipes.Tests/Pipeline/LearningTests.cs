@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DeepResearcher.Recipes.Configuration;
 using DeepResearcher.Recipes.Pipeline;
+using DeepResearcher.World.Generation;
 
 namespace DeepResearcher.Recipes.Tests.Pipeline;
 
@@ -24,7 +25,7 @@ public sealed class LearningTests : IDisposable
     public async Task Grpo_raises_the_rollout_reward_of_a_warm_started_tiny_policy()
     {
         TrainingConfig config = TrainingPresets.Get("offline-tiny");
-        config.World.Size = "tiny";
+        config.World.Size = WorldSize.Tiny;
         // The world's port stays the one derived from the seed (the URLs are tokens the policy reads): a fixed seed means fixed URLs.
         config.Model.VocabSize = 512;
         config.Model.HiddenSize = 64;
@@ -38,12 +39,12 @@ public sealed class LearningTests : IDisposable
         config.Data.MaxResponseLength = 192;
         config.Rollout.N = 8;
         config.Sft.NumDemos = 128;
-        config.Sft.DemoNoise = "none";
+        config.Sft.DemoNoise = DemoNoise.None;
         config.Sft.Steps = 200;
         config.Sft.PretrainSteps = 200; // the preset's earlier value: this test's cost and outcome stay put when the preset changes
-        config.Sft.LrSchedule = "constant";
+        config.Sft.LrSchedule = LrSchedule.Constant;
         config.Rollout.Temperature = 1.0f;
-        config.Model.TokenizerSplit = "qwen2";
+        config.Model.TokenizerSplit = TokenizerSplit.Qwen2;
         config.Sft.BatchSize = 8;
         config.Sft.Lr = 3e-3;
         config.Actor.Lr = 5e-4;

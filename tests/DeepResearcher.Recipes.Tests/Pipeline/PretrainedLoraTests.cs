@@ -5,6 +5,7 @@ using DeepResearcher.Engine.Tokenization;
 using DeepResearcher.Recipes.Configuration;
 using DeepResearcher.Recipes.Pipeline;
 using DeepResearcher.Training.Policy;
+using DeepResearcher.World.Generation;
 
 namespace DeepResearcher.Recipes.Tests.Pipeline;
 
@@ -54,7 +55,7 @@ public sealed class PretrainedLoraTests : IDisposable
         config.Model.Path = modelDir;
         config.Model.LoraRank = 4;
         config.Model.LoraAlpha = 8;
-        config.World.Size = "tiny";
+        config.World.Size = WorldSize.Tiny;
         config.World.Port = DeepResearcher.Testing.FreeLoopbackPort.Next();
         config.Data.TrainBatchSize = 2;
         config.Data.EvalQuestions = 2;

@@ -46,8 +46,8 @@ public sealed class ResumeTests : IDisposable
         config.Sft.NumDemos = 8;
         config.Sft.Steps = 4;
         config.Sft.PretrainSteps = 200; // the preset's earlier value: this test's cost and outcome stay put when the preset changes
-        config.Sft.LrSchedule = "constant";
-        config.Sft.DemoNoise = "none"; // the preset's earlier value, as above
+        config.Sft.LrSchedule = LrSchedule.Constant;
+        config.Sft.DemoNoise = DemoNoise.None; // the preset's earlier value, as above
         config.Sft.SaveFreq = 2;
         config.Sft.BatchSize = 2;
         config.Trainer.TotalSteps = 3;

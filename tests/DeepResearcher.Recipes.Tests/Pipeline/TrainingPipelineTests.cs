@@ -6,6 +6,7 @@ using DeepResearcher.Engine.Tokenization;
 using DeepResearcher.Recipes.Configuration;
 using DeepResearcher.Recipes.Pipeline;
 using DeepResearcher.Training.Pipeline;
+using DeepResearcher.World.Generation;
 
 namespace DeepResearcher.Recipes.Tests.Pipeline;
 
@@ -26,7 +27,7 @@ public sealed class TrainingPipelineTests : IDisposable
     public async Task Runs_world_tokenizer_sft_grpo_and_evaluation_and_writes_a_loadable_checkpoint()
     {
         TrainingConfig config = TrainingPresets.Get("offline-tiny");
-        config.World.Size = "tiny";
+        config.World.Size = WorldSize.Tiny;
         config.World.Port = DeepResearcher.Testing.FreeLoopbackPort.Next();
         config.Model.VocabSize = 500;
         config.Model.HiddenSize = 32;
@@ -42,8 +43,8 @@ public sealed class TrainingPipelineTests : IDisposable
         config.Sft.Steps = 2;
         config.Sft.PretrainSteps = 200; // the preset's earlier value: this test's cost and outcome stay put when the preset changes
         config.Sft.NumDemos = 1024;
-        config.Sft.LrSchedule = "constant";
-        config.Sft.DemoNoise = "none"; // the preset's earlier value, as above
+        config.Sft.LrSchedule = LrSchedule.Constant;
+        config.Sft.DemoNoise = DemoNoise.None; // the preset's earlier value, as above
         config.Sft.BatchSize = 2;
         config.Trainer.TotalSteps = 2;
         config.Rollout.ValN = 2;

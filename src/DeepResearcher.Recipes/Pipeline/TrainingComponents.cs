@@ -1,0 +1,93 @@
+using DeepResearcher.ChatModels;
+using DeepResearcher.Core.Rewards;
+using DeepResearcher.Engine.Optim;
+using DeepResearcher.Engine.Tokenization;
+using DeepResearcher.Evaluation.Judging;
+using DeepResearcher.Recipes.Configuration;
+using DeepResearcher.Training.Checkpoints;
+using DeepResearcher.Training.Grpo;
+using DeepResearcher.Training.Rewards;
+using DeepResearcher.World.Demonstration;
+
+namespace DeepResearcher.Recipes.Pipeline;
+
+/// <summary>
+/// What the config's choices build: the demonstrator's noise, the tokenizer's split, the learning-rate schedules, the
+/// GRPO loss and advantage options, the reward and the agent settings. One place, so a config value means one thing.
+/// </summary>
+public sealed class TrainingComponents(TrainingConfig config)
+{
+    /// <summary>The settings a training run researches in: the run's limits, with the compact prompt for a model from scratch.</summary>
+    public AgentSettings AgentSettings()
+    {
+        var limits = Training.Checkpoints.AgentSettings.Original with
+        {
+            MaxTurns = config.Data.MaxTurns,
+            MaxTokensPerTurn = config.Data.MaxResponseLength,
+            MaxContextTokens = config.Data.MaxModelLen,
+            ToolTimeoutSeconds = config.Rollout.ToolTimeout,
+        };
+        AgentSettings compact = limits.AsCompact();
+        // A pretrained chat model reads the original's full instructions and tool schemas; the tools' output stays short.
+        return config.Model.Path.Length > 0 ? compact with { PromptProfile = "original", SystemPrompt = null, ShowToolSchemas = true } : compact;
+    }
+
+    public ExpertNoise DemoNoise() => config.Sft.DemoNoise switch
+    {
+        Configuration.DemoNoise.None => ExpertNoise.None,
+        Configuration.DemoNoise.Hasty => ExpertNoise.Hasty(config.Sft.DemoHastyRate),
+        Configuration.DemoNoise.Varied => ExpertNoise.Varied,
+        _ => throw new ArgumentOutOfRangeException(nameof(config), config.Sft.DemoNoise, "unknown sft.demo_noise"),
+    };
+
+    /// <summary>The pre-tokenizer pattern of a tokenizer trained from scratch; null = Qwen2's.</summary>
+    public string? TokenizerSplitPattern() => config.Model.TokenizerSplit == TokenizerSplit.StableNames ? BpeTrainer.StableNamesPattern : null;
+
+    /// <summary>Over the whole warm start (pretraining and SFT), a cosine decays to a tenth of <c>sft.lr</c>.</summary>
+    public LearningRateSchedule WarmStartSchedule(int warmSteps) => config.Sft.LrSchedule == LrSchedule.Cosine
+        ? LearningRateSchedule.WarmupCosine((float)config.Sft.Lr, 0, warmSteps, (float)config.Sft.Lr / 10)
+        : LearningRateSchedule.Constant((float)config.Sft.Lr);
+
+    public LearningRateSchedule GrpoSchedule() => config.Actor.LrSchedule == LrSchedule.Cosine
+        ? LearningRateSchedule.WarmupCosine((float)config.Actor.Lr, config.Actor.WarmupSteps, config.Trainer.TotalSteps)
+        : LearningRateSchedule.Constant((float)config.Actor.Lr);
+
+    public GrpoTrainerOptions GrpoOptions() => new()
+    {
+        Loss = new GrpoLossOptions
+        {
+            ClipLow = config.Actor.ClipRatio,
+            ClipHigh = config.Actor.ClipRatioHigh,
+            KlCoefficient = config.Actor.KlCoef,
+            EntropyCoefficient = config.Actor.EntropyCoeff,
+            Aggregation = config.Actor.LossAggMode,
+            MaxResponseTokens = config.Data.MaxResponseLength * config.Data.MaxTurns,
+        },
+        PpoEpochs = config.Actor.PpoEpochs,
+        MiniBatchSize = config.Actor.PpoMiniBatchSize,
+        DropZeroVarianceGroups = config.Actor.DropZeroVarianceGroups,
+    };
+
+    public AdvantageNormalization AdvantageNormalization() => config.Actor.AdvEstimator switch
+    {
+        AdvantageEstimator.Grpo => Training.Grpo.AdvantageNormalization.MeanStd,
+        AdvantageEstimator.DrGrpo => Training.Grpo.AdvantageNormalization.MeanOnly,
+        _ => throw new ArgumentOutOfRangeException(nameof(config), config.Actor.AdvEstimator, "unknown actor.adv_estimator"),
+    };
+
+    /// <summary>Whether <see cref="Reward"/> needs a judge cache.</summary>
+    public bool UsesJudge => config.Reward.Kind == RewardKind.Judge;
+
+    /// <param name="judgeCache">The run's judge cache; required when <see cref="UsesJudge"/>.</param>
+    public IRolloutReward Reward(MetricRules metricRules, JudgeCache? judgeCache) => config.Reward.Kind switch
+    {
+        RewardKind.F1 => new SetF1Reward(metricRules),
+        RewardKind.Em => new ExactMatchReward(metricRules),
+        RewardKind.Judge => new JudgeReward(
+            new MbeJudge(
+                new OpenAIChatModel(new OpenAIChatModelOptions { BaseUrl = new Uri(config.Reward.JudgeUrl), Model = config.Reward.JudgeModel, ApiKeyEnvironmentVariable = config.Reward.JudgeApiKeyEnv }),
+                judgeCache ?? throw new ArgumentNullException(nameof(judgeCache), "reward.kind judge needs the run's judge cache")),
+            metricRules),
+        _ => throw new ArgumentOutOfRangeException(nameof(config), config.Reward.Kind, "unknown reward.kind"),
+    };
+}
