@@ -20,6 +20,19 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public async Task Print_config_without_a_config_is_the_preset_file_with_its_comments()
+    {
+        CliRun run = await CliRun.InvokeAsync("train", "--print-config");
+        CliRun overridden = await CliRun.InvokeAsync("train", "--steps", "7", "--print-config");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(DeepResearcher.Recipes.Configuration.TrainingPresets.Text("offline-tiny"), run.Output);
+        Assert.Contains("# 16 rollouts per question as in the original.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("# 16 rollouts per question as in the original.", overridden.Output, StringComparison.Ordinal);
+        Assert.Contains("  total_steps: 7\n", overridden.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_key_wrong_type_and_missing_model_fail_with_the_reason_and_no_run_directory()
     {
         using var dir = new TempDirectory();
