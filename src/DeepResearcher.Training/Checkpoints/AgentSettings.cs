@@ -6,8 +6,7 @@ using DeepResearcher.Core.Protocol.Rendering;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Training.Configuration;
 using DeepResearcher.Training.Pipeline;
-using DeepResearcher.Web.Reading;
-using DeepResearcher.Web.Toolbox;
+using DeepResearcher.Environments.Composition;
 
 namespace DeepResearcher.Training.Checkpoints;
 
@@ -59,15 +58,23 @@ public sealed record AgentSettings
     public static AgentSettings Original { get; } = new();
 
     /// <summary>The prompt and observation settings of a model trained from scratch by <c>train</c> (its preset offline-tiny), limits unchanged.</summary>
-    public AgentSettings AsCompact() => this with
+    public AgentSettings AsCompact() => WithTools(ToolboxProfile.Compact) with
     {
         PromptProfile = "compact",
         SystemPrompt = TrainingPipeline.CompactSystemPrompt,
         ShowToolSchemas = false,
-        ResultsPerQuery = 3,
-        MaxSnippetChars = 100,
-        ReaderSentencesPerSegment = 2,
     };
+
+    /// <summary>These settings with <paramref name="profile"/>'s tool presentation.</summary>
+    public AgentSettings WithTools(ToolboxProfile profile) => this with
+    {
+        ResultsPerQuery = profile.ResultsPerQuery,
+        MaxSnippetChars = profile.MaxSnippetChars,
+        ReaderSentencesPerSegment = profile.ReaderSentencesPerSegment,
+    };
+
+    /// <summary>The tool presentation of these settings, under its preset's name when it is one (a method: not a field of the file).</summary>
+    public ToolboxProfile ToolProfile() => ToolboxProfile.Of(ResultsPerQuery, MaxSnippetChars, ReaderSentencesPerSegment);
 
     /// <summary>The settings a training run with <paramref name="config"/> researches in.</summary>
     public static AgentSettings ForTraining(TrainingConfig config)
@@ -96,10 +103,6 @@ public sealed record AgentSettings
         Template = PromptRenderers.Get(Template),
         ToolTimeout = TimeSpan.FromSeconds(ToolTimeoutSeconds),
     };
-
-    public WebToolboxOptions ApplyTo(WebToolboxOptions options) => options with { ResultsPerQuery = ResultsPerQuery, MaxSnippetChars = MaxSnippetChars };
-
-    public ExtractivePageReaderOptions ReaderOptions() => new() { MaxSentencesPerSegment = ReaderSentencesPerSegment };
 
     public Task SaveAsync(string directory, CancellationToken cancellationToken)
     {

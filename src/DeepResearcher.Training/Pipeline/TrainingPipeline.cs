@@ -9,6 +9,7 @@ using DeepResearcher.Engine.Tokenization;
 using DeepResearcher.ChatModels;
 using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Evaluation.Runs;
+using DeepResearcher.Environments.Composition;
 using DeepResearcher.Environments.World;
 using DeepResearcher.Training.Checkpoints;
 using DeepResearcher.Training.Configuration;
@@ -108,12 +109,9 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         }
 
         test = [.. test.Take(config.Data.EvalQuestions > 0 ? config.Data.EvalQuestions : test.Count)];
-        using var searchCache = await SqliteToolCache.OpenAsync(Path.Combine(layout.Root, "search-cache.db"), null, cancellationToken);
-        using var search = new CachedSearchProvider(world.Search, searchCache, new CachedSearchOptions { KeyNamespace = "world@" + world.Origin.GetLeftPart(UriPartial.Authority) });
         AgentSettings settings = AgentSettings.ForTraining(config);
-        var toolboxOptions = settings.ApplyTo(new WebToolboxOptions());
-        var reader = new ExtractivePageReader(settings.ReaderOptions());
-        IToolbox toolbox = world.CreateToolbox(reader, new InMemoryToolStateStore(), toolboxOptions, search);
+        await using ComposedToolbox tools = await ToolboxComposer.CreateOnWorldAsync(world, new ToolboxSpec { Profile = settings.ToolProfile(), CachePath = Path.Combine(layout.Root, "search-cache.db") }, cancellationToken);
+        IToolbox toolbox = tools.Toolbox;
         ResearchAgentOptions agentOptions = settings.ApplyTo(new ResearchAgentOptions
         {
             OnProtocolError = ProtocolErrorPolicy.Terminate,
@@ -402,9 +400,9 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
                 List<RolloutQuestion> batch = [.. Enumerable.Range(0, config.Data.TrainBatchSize)
                     .Select(i => pool[(int)(((long)(step - 1) * config.Data.TrainBatchSize + i) % pool.Count)])
                     .Select(q => new RolloutQuestion(q.Id, q.Question, q.Answers) { Hops = q.Hops })];
-                SearchCacheStatistics cacheBefore = search.Statistics;
+                SearchCacheStatistics cacheBefore = tools.Metrics.SearchCache()!;
                 IReadOnlyList<RolloutGroup> groups = await runner.RunAsync(batch, step, cancellationToken);
-                SearchCacheStatistics cacheAfter = search.Statistics;
+                SearchCacheStatistics cacheAfter = tools.Metrics.SearchCache()!;
                 double rolloutSeconds = clock.Elapsed.TotalSeconds;
                 float lr = schedule.At(step - 1);
                 GrpoStepStats stats = grpo.Step(groups, lr);
