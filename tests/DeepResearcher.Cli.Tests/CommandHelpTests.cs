@@ -58,6 +58,32 @@ public sealed partial class CommandHelpTests
         Assert.Contains(byName, g => g.Key == "--model-url" && g.Count() == 2);
     }
 
+    [Fact]
+    public void Model_endpoint_and_proxy_options_read_the_same_in_every_command()
+    {
+        // train's --model is a checkpoint directory, not an endpoint's model name: same word, another type.
+        string[] shared =
+        [
+            "--model-url", "--model", "--api-key-env", "--timeout", "--retries", "--prefill", "--checkpoint", "--top-p", "--max-turns", "--max-context",
+            "--judge-url", "--judge-model", "--judge-api-key-env", "--judge-timeout", "--judge-retries",
+            "--reader-model-url", "--reader-model", "--reader-api-key-env", "--proxy", "--tools-url", "--tool-profile",
+        ];
+        Command[] commands = [.. CommandHelp.All(DeepResearcherCli.Build())];
+
+        var byName = commands.SelectMany(c => c.Options.Select(o => (Command: CommandHelp.PathOf(c), Option: o)))
+            .Where(p => shared.Contains(p.Option.Name) && (p.Option.ValueType != typeof(DirectoryInfo) || p.Option.Name == "--checkpoint"))
+            .GroupBy(p => p.Option.Name);
+
+        foreach (var same in byName)
+        {
+            Assert.True(same.Select(p => p.Option.Description).Distinct().Count() == 1, $"{same.Key} reads differently in: {string.Join(", ", same.Select(p => p.Command))}");
+        }
+
+        Assert.Contains(byName, g => g.Key == "--model-url" && g.Select(p => p.Command).Order().SequenceEqual(["data filter", "eval run", "research"]));
+        Assert.Contains(byName, g => g.Key == "--judge-url" && g.Count() == 2);
+        Assert.Contains(byName, g => g.Key == "--proxy" && g.Count() == 3);
+    }
+
     [GeneratedRegex(@"--[a-z-]+ <[a-z][a-z-]*>")]
     private static partial Regex LowerCasePlaceholder();
 }

@@ -15,10 +15,9 @@ internal static class DataCommand
         var data = new Command("data", "Prepare training data.");
         var input = new Option<FileInfo>("--data") { Description = "JSONL questions in the original's schema (or FlashRAG's).", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "JSONL file of the kept questions; drops go to OUT.drops.jsonl with their reasons.", Required = true };
-        var modelUrl = new Option<string?>("--model-url") { Description = "OpenAI-compatible endpoint of the base model (closed-book answers) and of the quality labeller." };
-        var model = new Option<string?>("--model") { Description = "Model for the closed-book answers (the policy's base model)." };
+        // The policy's endpoint options: the closed-book answers come from the policy's base model, which is also the default labeller.
+        var endpoint = ModelEndpointOptions.Policy();
         var qualityModel = new Option<string?>("--quality-model") { Description = "Model that labels question quality (default: --model; the paper used DeepSeek-R1)." };
-        var apiKeyEnv = new Option<string>("--api-key-env") { Description = "Environment variable holding the API key (never printed).", DefaultValueFactory = _ => "OPENAI_API_KEY" };
         var samples = new Option<int>("--samples") { Description = "Closed-book answers per question; any containing a gold alias drops it (pass@k).", DefaultValueFactory = _ => 10 };
         var noQuality = new Option<bool>("--no-quality") { Description = "Skip the quality filter." };
         var noContamination = new Option<bool>("--no-contamination") { Description = "Skip the contamination filter." };
@@ -28,8 +27,9 @@ internal static class DataCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Questions processed at once.", DefaultValueFactory = _ => 8 };
         var filter = new Command("filter", "Drop contaminated (answerable closed-book) and low-quality questions, optionally build a source mix; every drop is logged with its reason.")
         {
-            input, output, modelUrl, model, qualityModel, apiKeyEnv, samples, noQuality, noContamination, mix, mixTotal, seed, concurrency,
+            input, output, qualityModel, samples, noQuality, noContamination, mix, mixTotal, seed, concurrency,
         };
+        endpoint.AddTo(filter);
         filter.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             var log = ProgressConsole.For(parse);
@@ -47,12 +47,17 @@ internal static class DataCommand
             ContaminationFilter? contamination = null;
             if (useQuality || useContamination)
             {
-                string url = parse.GetValue(modelUrl) ?? throw new UsageException("--model-url is needed for the quality and contamination filters (or pass --no-quality --no-contamination)");
-                string baseModel = parse.GetValue(model) ?? throw new UsageException("--model is needed for the quality and contamination filters");
-                Uri endpoint = OptionUrl.Parse("--model-url", url);
-                OpenAIChatModel Client(string name) => new(new OpenAIChatModelOptions { BaseUrl = endpoint, Model = name, ApiKeyEnvironmentVariable = parse.GetRequiredValue(apiKeyEnv) });
-                quality = useQuality ? new QualityFilter(Client(parse.GetValue(qualityModel) ?? baseModel)) : null;
-                contamination = useContamination ? new ContaminationFilter(Client(baseModel), Math.Max(1, parse.GetValue(samples))) : null;
+                OpenAIChatModelOptions baseModel = endpoint.ReadRequired(parse, "the quality and contamination filters call the base model (or pass --no-quality --no-contamination)");
+                OpenAIChatModel Client(string name) => new(new OpenAIChatModelOptions
+                {
+                    BaseUrl = baseModel.BaseUrl,
+                    Model = name,
+                    ApiKeyEnvironmentVariable = baseModel.ApiKeyEnvironmentVariable,
+                    Timeout = baseModel.Timeout,
+                    MaxRetries = baseModel.MaxRetries,
+                });
+                quality = useQuality ? new QualityFilter(Client(parse.GetValue(qualityModel) ?? baseModel.Model)) : null;
+                contamination = useContamination ? new ContaminationFilter(Client(baseModel.Model), Math.Max(1, parse.GetValue(samples))) : null;
             }
 
             int done = 0;

@@ -12,7 +12,8 @@ using DeepResearcher.Evaluation.Reporting;
 using DeepResearcher.Evaluation.Running;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Evaluation.Scoring;
-using DeepResearcher.Environments.World;
+using DeepResearcher.Environments.Composition;
+using DeepResearcher.Training.Checkpoints;
 using DeepResearcher.World.Demonstration;
 using DeepResearcher.World.Questions;
 
@@ -23,8 +24,9 @@ internal static class EvalRunCommand
 {
     public static Command Create()
     {
-        var policyOptions = new PolicyOptions();
-        var toolSources = new ToolOptions();
+        var policy = new PolicyOptions(temperatureDefault: "0, greedy, for one sample; 1.0 for several");
+        var tools = new ToolOptions();
+        var judge = ModelEndpointOptions.Judge();
         var data = new Option<FileInfo>("--data") { Description = "JSONL questions: the original's schema, FlashRAG's golden_answers, or a world's questions file.", Required = true };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run directory to write (and to resume, when it already holds results).", Required = true };
         var name = new Option<string?>("--name") { Description = "Run name for run.json and the report (default: the directory's name)." };
@@ -32,66 +34,41 @@ internal static class EvalRunCommand
         var limit = new Option<int?>("--limit") { Description = "At most N questions in all." };
         var perSource = new Option<int?>("--per-source") { Description = "At most N questions per source, drawn with --seed (the paper drew 512)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the --per-source draw and of sampling.", DefaultValueFactory = _ => 0 };
-        var modelUrl = policyOptions.ModelUrl;
-        var model = policyOptions.Model;
-        var apiKeyEnv = policyOptions.ApiKeyEnv;
         var expert = new Option<DirectoryInfo?>("--expert") { Description = "Policy: the scripted expert demonstrator of this world (world questions only); its world is also the tools' unless --world names another." };
         var noisy = new Option<bool>("--noisy") { Description = "Make the expert imperfect (vague first queries, extra browses, giving up)." };
-        var checkpoint = new Option<DirectoryInfo?>("--checkpoint") { Description = "Policy: a local Hugging Face checkpoint (config.json, model.safetensors, tokenizer.json) run by the engine's batched sampler." };
-        var compact = new Option<bool>("--compact") { Description = "Use the offline-tiny prompt and observation settings (short system prompt, no tool schemas, 3 results, short snippets), as a model trained by 'train' expects." };
-        var search = toolSources.Search;
-        var record = toolSources.Record;
-        var replay = toolSources.Replay;
-        var world = toolSources.World;
+        var compact = new Option<bool>("--compact") { Description = "Use the offline-tiny prompt and observation settings (short system prompt, no tool schemas, the compact tool profile), as a model trained by 'train' expects." };
         var concurrency = new Option<int>("--concurrency") { Description = "Questions researched at once.", DefaultValueFactory = _ => 4 };
         var samples = new Option<int>("--samples") { Description = "Trajectories per question; above 1 the report shows avg@n and pass@n.", DefaultValueFactory = _ => 1 };
-        var temperature = new Option<float?>("--temperature") { Description = "Sampling temperature (default: 0, greedy, for one sample; 1.0 for several)." };
-        var topP = policyOptions.TopP;
-        var maxTurns = policyOptions.MaxTurns;
-        var maxTokens = policyOptions.MaxTokens;
-        var maxContext = policyOptions.MaxContext;
-        var template = policyOptions.Template;
-        var format = policyOptions.ObservationFormat;
-        var prefill = policyOptions.Prefill;
-        var timeout = policyOptions.Timeout;
-        var retries = policyOptions.Retries;
         var baseline = new Option<string?>("--baseline") { Description = "Instead of the research agent, the paper's prompt baseline with the --model policy: cot (no tools) or cot-rag (one search with the question, top results in the prompt; needs --world)." };
-        var judgeUrl = new Option<string?>("--judge-url") { Description = "Judge the run with an LLM when it ends (as 'eval judge'): base URL of an OpenAI-compatible endpoint." };
-        var judgeModel = new Option<string?>("--judge-model") { Description = "The judge model for --judge-url (the paper used gpt-4o-mini); its key is read from --judge-api-key-env." };
-        var judgeKeyEnv = new Option<string>("--judge-api-key-env") { Description = "Environment variable holding the judge's API key.", DefaultValueFactory = _ => "OPENAI_API_KEY" };
         Option<string?> metricRules = MetricRulesOption.Create();
         var topResults = new Option<int>("--rag-results") { Description = "Search results put into the cot-rag prompt.", DefaultValueFactory = _ => 5 };
-        var proxy = toolSources.Proxy;
         var command = new Command("run", "Run the research agent on every question of a dataset into a run directory (resumable), score it and write its report.")
         {
-            data, outDir, name, sources, limit, perSource, seed, modelUrl, model, apiKeyEnv, expert, noisy, checkpoint, compact, search, record, replay, world, concurrency, samples, temperature, topP,
-            maxTurns, maxTokens, maxContext, template, format, prefill, timeout, retries, baseline, topResults, judgeUrl, judgeModel, judgeKeyEnv, proxy, metricRules,
+            data, outDir, name, sources, limit, perSource, seed, expert, noisy, compact,
         };
+        policy.AddTo(command, checkpoint: true);
+        tools.AddTo(command, remote: true);
+        foreach (Option option in new Option[] { concurrency, samples, baseline, topResults })
+        {
+            command.Options.Add(option);
+        }
+
+        judge.AddTo(command);
+        command.Options.Add(metricRules);
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             var log = ProgressConsole.For(parse);
             string dataPath = parse.GetRequiredValue(data).FullName;
-            DeepResearcher.Web.Fetching.FetchProxy fetchProxy = ProxyOption.Parse(parse.GetValue(proxy));
             var disposables = new List<object>();
             DirectoryInfo? expertDir = parse.GetValue(expert);
-            string? url = parse.GetValue(modelUrl), modelName = parse.GetValue(model);
-            DirectoryInfo? checkpointDir = parse.GetValue(checkpoint);
-            if ((expertDir is null ? 0 : 1) + (url is null ? 0 : 1) + (checkpointDir is null ? 0 : 1) != 1)
+            DirectoryInfo? checkpointDir = parse.GetValue(policy.Checkpoint);
+            if ((expertDir is null ? 0 : 1) + (policy.Endpoint.IsGiven(parse) ? 1 : 0) + (checkpointDir is null ? 0 : 1) != 1)
             {
                 throw new UsageException("give exactly one policy: --model-url URL --model NAME, --checkpoint DIR, or --expert WORLD_DIR");
             }
 
-            if (parse.GetValue(record) is not null && parse.GetValue(replay) is not null)
-            {
-                throw new UsageException("--record and --replay cannot be used together");
-            }
-
-            if (url is not null && string.IsNullOrWhiteSpace(modelName))
-            {
-                throw new UsageException("--model-url needs --model NAME");
-            }
-
+            OpenAIChatModelOptions? endpoint = policy.Endpoint.Read(parse, parse.GetValue(policy.Prefill));
             BaselineKind? baselineKind = parse.GetValue(baseline) switch
             {
                 null => null,
@@ -104,26 +81,31 @@ internal static class EvalRunCommand
                 throw new UsageException("--baseline runs a served model: give --model-url and --model, not --expert");
             }
 
-            if (baselineKind == BaselineKind.CotRag && parse.GetValue(world) is null)
+            if (baselineKind == BaselineKind.CotRag && parse.GetValue(tools.World) is null && tools.ToolServers(parse).Count == 0)
             {
-                throw new UsageException("--baseline cot-rag searches once per question: give --world DIR");
+                throw new UsageException("--baseline cot-rag searches once per question: give --world DIR (or --tools-url URL)");
             }
 
-            if ((parse.GetValue(judgeUrl) is null) != (parse.GetValue(judgeModel) is null))
-            {
-                throw new UsageException("--judge-url and --judge-model go together");
-            }
-
+            OpenAIChatModelOptions? judgeEndpoint = judge.Read(parse);
             Core.Rewards.MetricRules rules = MetricRulesOption.Parse(parse.GetValue(metricRules));
-            if (baselineKind != BaselineKind.Cot && expertDir is null && parse.GetValue(world) is null && parse.GetValue(search) is null && parse.GetValue(replay) is null)
+            // The expert's world is the tools' world unless --world names another.
+            DirectoryInfo? worldDir = parse.GetValue(tools.World) ?? expertDir;
+            (ToolboxSpec spec, IAsyncDisposable? renderer) = await tools.ToSpecAsync(parse);
+            await using IAsyncDisposable? rendering = renderer;
+            if (spec.ToolServers.Count == 0)
+            {
+                spec = spec with { WorldDir = worldDir?.FullName };
+            }
+
+            if (baselineKind != BaselineKind.Cot && expertDir is null && tools.HasNoSearch(parse))
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync(ToolOptions.NoSearchWarning);
             }
 
             int sampleCount = parse.GetValue(samples);
-            if (sampleCount < 1 || parse.GetValue(concurrency) < 1 || parse.GetValue(maxTurns) < 1)
+            if (sampleCount < 1 || parse.GetValue(concurrency) < 1)
             {
-                throw new UsageException("--samples, --concurrency and --max-turns must be at least 1");
+                throw new UsageException("--samples and --concurrency must be at least 1");
             }
 
             var selection = new QuestionSelection
@@ -139,31 +121,31 @@ internal static class EvalRunCommand
                 throw new UsageException($"no questions left in {dataPath} after --sources/--per-source/--limit");
             }
 
-            DirectoryInfo? worldDir = parse.GetValue(world) ?? expertDir;
-            float temp = parse.GetValue(temperature) ?? (sampleCount > 1 ? 1.0f : 0.0f);
+            float temp = parse.GetValue(policy.Temperature) ?? (sampleCount > 1 ? 1.0f : 0.0f);
             // A checkpoint's own settings (the ones it was trained and scored in) unless a flag says otherwise.
-            DeepResearcher.Training.Checkpoints.AgentSettings? trained = checkpointDir is null ? null : await DeepResearcher.Training.Checkpoints.AgentSettings.LoadAsync(checkpointDir.FullName, cancellationToken);
+            AgentSettings? trained = checkpointDir is null ? null : await AgentSettings.LoadAsync(checkpointDir.FullName, cancellationToken);
             T? Given<T>(Option<T> option) where T : struct => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
-            var resolved = DeepResearcher.Training.Checkpoints.ResolvedAgentSettings.Resolve(trained, new DeepResearcher.Training.Checkpoints.AgentSettingOverrides
+            var resolved = ResolvedAgentSettings.Resolve(trained, new AgentSettingOverrides
             {
-                MaxTurns = Given(maxTurns),
-                MaxTokensPerTurn = Given(maxTokens),
-                MaxContextTokens = Given(maxContext),
-                ObservationFormat = Given(format),
-                Template = parse.GetResult(template) is { Implicit: false } ? parse.GetRequiredValue(template) : null,
+                MaxTurns = Given(policy.MaxTurns),
+                MaxTokensPerTurn = Given(policy.MaxTokens),
+                MaxContextTokens = Given(policy.MaxContext),
+                ObservationFormat = Given(policy.ObservationFormat),
+                Template = parse.GetResult(policy.Template) is { Implicit: false } ? parse.GetRequiredValue(policy.Template) : null,
                 Compact = parse.GetValue(compact),
+                Tools = tools.GivenProfile(parse),
             });
             if (checkpointDir is not null)
             {
                 log.Report(trained is null
-                    ? $"{checkpointDir.FullName} has no {DeepResearcher.Training.Checkpoints.AgentSettings.FileName}: the original's agent settings unless flags say otherwise (a model trained by 'train' needs --compact and its turn and token limits)"
-                    : $"agent settings from {Path.Combine(checkpointDir.FullName, DeepResearcher.Training.Checkpoints.AgentSettings.FileName)} ({resolved.Settings.PromptProfile} prompt, {resolved.Settings.MaxTurns} turns of {resolved.Settings.MaxTokensPerTurn} tokens), flags on top");
+                    ? $"{checkpointDir.FullName} has no {AgentSettings.FileName}: the original's agent settings unless flags say otherwise (a model trained by 'train' needs --compact and its turn and token limits)"
+                    : $"agent settings from {Path.Combine(checkpointDir.FullName, AgentSettings.FileName)} ({resolved.Settings.PromptProfile} prompt, {resolved.Settings.ToolProfile()} tool profile, {resolved.Settings.MaxTurns} turns of {resolved.Settings.MaxTokensPerTurn} tokens), flags on top");
             }
 
             var agentOptions = resolved.Settings.ApplyTo(new ResearchAgentOptions
             {
                 Today = expertDir is null ? null : new DateOnly(2026, 1, 1),
-                Sampling = new SamplingOptions { Temperature = temp, TopP = parse.GetValue(topP), Seed = parse.GetValue(seed) },
+                Sampling = new SamplingOptions { Temperature = temp, TopP = parse.GetValue(policy.TopP), Seed = parse.GetValue(seed) },
             });
             if (expertDir is not null)
             {
@@ -171,11 +153,19 @@ internal static class EvalRunCommand
                 agentOptions = agentOptions with { MaxContextTokens = 1_000_000 };
             }
 
-            var toolOptions = resolved.Settings.ApplyTo(new DeepResearcher.Web.Toolbox.WebToolboxOptions());
+            ToolboxProfile toolProfile = resolved.Settings.ToolProfile();
+            if (spec.ToolServers.Count == 0)
+            {
+                spec = spec with { Profile = toolProfile };
+            }
+            else if (toolProfile != ToolboxProfile.Default)
+            {
+                log.Report($"the tool server's own profile decides what the policy reads; this policy expects the {toolProfile} tool profile (serve it with 'tools serve --tool-profile {toolProfile}')");
+            }
 
-            await using var resources = new DeepResearcher.Environments.Composition.ComposedToolbox(new UnconfiguredToolbox(), string.Empty, disposables);
+            await using var resources = new ComposedToolbox(new UnconfiguredToolbox(), string.Empty, disposables);
 
-            PolicyFactory policy;
+            PolicyFactory policyFactory;
             string modelLabel;
             if (checkpointDir is not null)
             {
@@ -188,57 +178,29 @@ internal static class EvalRunCommand
                 }
 
                 var enginePolicy = new DeepResearcher.Training.Policy.EnginePolicy(sampler, new DeepResearcher.Training.Policy.EngineTokenizer(sampler.Tokenizer), name: checkpointDir.Name);
-                policy = (_, _) => enginePolicy;
+                policyFactory = (_, _) => enginePolicy;
                 modelLabel = "checkpoint " + checkpointDir.FullName;
             }
             else if (expertDir is not null)
             {
-                policy = await ExpertPolicyAsync(dataPath, examples, parse.GetValue(noisy), (ulong)parse.GetValue(seed), cancellationToken);
+                policyFactory = await ExpertPolicyAsync(dataPath, examples, parse.GetValue(noisy), (ulong)parse.GetValue(seed), cancellationToken);
                 modelLabel = parse.GetValue(noisy) ? "expert-demonstrator (noisy)" : "expert-demonstrator";
             }
             else
             {
-                var chat = new OpenAIChatModel(new OpenAIChatModelOptions
-                {
-                    BaseUrl = OptionUrl.Parse("--model-url", url!),
-                    Model = modelName!,
-                    ApiKeyEnvironmentVariable = parse.GetRequiredValue(apiKeyEnv),
-                    Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
-                    ContinueFinalMessage = parse.GetValue(prefill),
-                    MaxRetries = Math.Max(0, parse.GetValue(retries)),
-                });
-                policy = (_, _) => chat;
-                modelLabel = baselineKind switch { BaselineKind.Cot => $"{modelName} (CoT)", BaselineKind.CotRag => $"{modelName} (CoT+RAG)", _ => modelName! };
+                var chat = new OpenAIChatModel(endpoint!);
+                policyFactory = (_, _) => chat;
+                string modelName = endpoint!.Model;
+                modelLabel = baselineKind switch { BaselineKind.Cot => $"{modelName} (CoT)", BaselineKind.CotRag => $"{modelName} (CoT+RAG)", _ => modelName };
             }
 
-            OfflineWorld? offline = worldDir is null ? null : await OfflineWorld.StartAsync(worldDir.FullName, searchOverHttp: true, cancellationToken);
-            await using (offline)
+            ComposedToolbox composed = await ToolboxComposer.CreateAsync(spec, cancellationToken);
+            await using (composed)
             {
-                if (offline is not null)
+                IToolbox toolbox = composed.Toolbox;
+                if (!tools.HasNoSearch(parse) || worldDir is not null)
                 {
-                    log.Report($"world {worldDir!.FullName} ({offline.Origin.GetLeftPart(UriPartial.Authority)}) served at {offline.Server.BaseUrl}");
-                }
-
-                IToolbox toolbox = offline?.CreateToolbox(new DeepResearcher.Web.Reading.ExtractivePageReader(resolved.Settings.ReaderOptions()), options: toolOptions) ?? new UnconfiguredToolbox();
-                if (offline is null && parse.GetValue(search) is { } provider)
-                {
-                    var web = await DeepResearcher.Environments.Composition.ToolboxComposer.CreateAsync(new DeepResearcher.Environments.Composition.ToolboxSpec { Search = provider, Proxy = fetchProxy }, cancellationToken);
-                    disposables.Add(web);
-                    toolbox = web.Toolbox;
-                    log.Report($"tools: {web.Description}");
-                }
-
-                if (parse.GetValue(replay) is { } replayDir)
-                {
-                    var store = await DeepResearcher.Web.Snapshots.SnapshotStore.OpenAsync(replayDir.FullName, create: false, cancellationToken);
-                    disposables.Add(store);
-                    toolbox = new DeepResearcher.Web.Snapshots.ReplayToolbox(store);
-                }
-                else if (parse.GetValue(record) is { } recordDir)
-                {
-                    var store = await DeepResearcher.Web.Snapshots.SnapshotStore.OpenAsync(recordDir.FullName, create: true, cancellationToken);
-                    disposables.Add(store);
-                    toolbox = new DeepResearcher.Web.Snapshots.RecordingToolbox(toolbox, store);
+                    log.Report($"tools: {composed.Description}");
                 }
 
                 string root = parse.GetRequiredValue(outDir).FullName;
@@ -248,15 +210,16 @@ internal static class EvalRunCommand
                     Kind = "eval",
                     Model = modelLabel,
                     Data = dataPath,
-                    Tools = parse.GetValue(replay) is { } replayed ? "replay:" + replayed.FullName
-                        : worldDir is null && parse.GetValue(search) is { } searched ? "search:" + searched
+                    Tools = spec.ReplayDir is { } replayed ? "replay:" + replayed
+                        : spec.ToolServers.Count > 0 ? "remote:" + string.Join(",", spec.ToolServers)
+                        : worldDir is null && spec.Search is { } searched ? "search:" + searched
                         : baselineKind == BaselineKind.Cot || worldDir is null ? "none" : "world:" + worldDir.FullName,
                     Config = new JsonObject
                     {
                         ["questions"] = examples.Count,
                         ["samples"] = sampleCount,
                         ["temperature"] = temp,
-                        ["top_p"] = parse.GetValue(topP),
+                        ["top_p"] = parse.GetValue(policy.TopP),
                         ["seed"] = parse.GetValue(seed),
                         ["max_turns"] = agentOptions.MaxTurns,
                         ["max_tokens_per_turn"] = agentOptions.MaxTokensPerTurn,
@@ -264,9 +227,10 @@ internal static class EvalRunCommand
                         ["template"] = agentOptions.Template.Name,
                         ["observation_format"] = agentOptions.ObservationFormat.ToString(),
                         ["prompt_profile"] = resolved.Settings.PromptProfile,
-                        ["results_per_query"] = toolOptions.ResultsPerQuery,
-                        ["max_snippet_chars"] = toolOptions.MaxSnippetChars,
-                        ["reader_sentences_per_segment"] = resolved.Settings.ReaderSentencesPerSegment,
+                        ["tool_profile"] = spec.ToolServers.Count > 0 ? "tool server's" : toolProfile.Name,
+                        ["results_per_query"] = spec.ToolServers.Count > 0 ? null : toolProfile.ResultsPerQuery,
+                        ["max_snippet_chars"] = spec.ToolServers.Count > 0 ? null : toolProfile.MaxSnippetChars,
+                        ["reader_sentences_per_segment"] = spec.ToolServers.Count > 0 ? null : toolProfile.ReaderSentencesPerSegment,
                         ["tool_timeout_s"] = agentOptions.ToolTimeout.TotalSeconds,
                         ["agent_settings_from"] = resolved.SourcesJson(),
                         ["sources"] = parse.GetValue(sources),
@@ -280,28 +244,23 @@ internal static class EvalRunCommand
                 EvaluationRunner runner;
                 if (baselineKind is BaselineKind kind)
                 {
-                    var cot = new CotBaseline(policy(examples[0], 0), kind, kind == BaselineKind.CotRag ? toolbox : null, parse.GetValue(topResults),
+                    var cot = new CotBaseline(policyFactory(examples[0], 0), kind, kind == BaselineKind.CotRag ? toolbox : null, parse.GetValue(topResults),
                         agentOptions.Sampling with { MaxTokens = agentOptions.MaxTokensPerTurn });
                     runner = new EvaluationRunner(cot.RunAsync, runOptions) { Progress = progress };
                     manifest.Config["baseline"] = parse.GetValue(baseline);
                 }
                 else
                 {
-                    runner = new EvaluationRunner(policy, toolbox, runOptions) { Progress = progress };
+                    runner = new EvaluationRunner(policyFactory, toolbox, runOptions) { Progress = progress };
                 }
 
                 EvaluationRunSummary summary = await runner.RunAsync(new RunDirectory(root), manifest, examples, log, cancellationToken);
                 log.Report(string.Create(CultureInfo.InvariantCulture,
                     $"done in {summary.Elapsed.TotalSeconds:0.0}s: {summary.Completed} run, {summary.Skipped} resumed from disk, {summary.ModelFailures} model failures"));
 
-                if (parse.GetValue(judgeUrl) is { } judgeEndpoint)
+                if (judgeEndpoint is not null)
                 {
-                    var judgeClient = new OpenAIChatModel(new OpenAIChatModelOptions
-                    {
-                        BaseUrl = OptionUrl.Parse("--judge-url", judgeEndpoint),
-                        Model = parse.GetValue(judgeModel)!,
-                        ApiKeyEnvironmentVariable = parse.GetRequiredValue(judgeKeyEnv),
-                    });
+                    var judgeClient = new OpenAIChatModel(judgeEndpoint);
                     var run = new RunDirectory(root);
                     await using JudgeCache verdicts = await JudgeCache.OpenAsync(run.JudgeCachePath, cancellationToken);
                     RunJudgingSummary judged = await RunJudging.JudgeAsync(run, new MbeJudge(judgeClient, verdicts), 16, rejudge: false, log, cancellationToken);

@@ -61,7 +61,7 @@ internal static class ModelCommand
         var chat = new Option<bool>("--chat") { Description = "Wrap the prompt as a ChatML user turn (with Qwen's default system message) and stop at <|im_end|>." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 256 };
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature; 0 is greedy.", DefaultValueFactory = _ => 0.7f };
-        var topP = new Option<float>("--top-p") { Description = "Nucleus mass; 1 disables it.", DefaultValueFactory = _ => 0.9f };
+        var topP = new Option<float>("--top-p") { Description = "Nucleus sampling threshold; 1 disables it.", DefaultValueFactory = _ => 0.9f };
         var topK = new Option<int>("--top-k") { Description = "Keep only the K most likely tokens; 0 disables it.", DefaultValueFactory = _ => 0 };
         var seed = new Option<int?>("--seed") { Description = "Seed of the sampler; the same seed and prompt give the same output." };
         var bf16 = new Option<bool>("--bf16") { Description = "Decode with a bfloat16 copy of the weights (about twice as fast, slightly different numbers)." };

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using DeepResearcher.ChatModels;
 using DeepResearcher.Core.Agent;
-using DeepResearcher.Core.Protocol.Observations;
 using DeepResearcher.Core.Protocol.Rendering;
 using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Environments.Composition;
@@ -15,63 +14,40 @@ internal static class ResearchCommand
 {
     public static Command Create()
     {
-        var policyOptions = new PolicyOptions();
+        var policy = new PolicyOptions(temperatureDefault: "0.6");
         var question = new Argument<string>("question") { Description = "The question to research." };
-        var modelUrl = policyOptions.ModelUrl;
-        modelUrl.Required = true;
-        var model = policyOptions.Model;
-        model.Required = true;
-        var apiKeyEnv = policyOptions.ApiKeyEnv;
-        var maxTurns = policyOptions.MaxTurns;
-        var maxTokens = policyOptions.MaxTokens;
-        var maxContext = policyOptions.MaxContext;
-        var temperature = new Option<float>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 0.6f };
-        var topP = policyOptions.TopP;
         var seed = new Option<long?>("--seed") { Description = "Sampling seed, where the server supports one." };
-        var template = policyOptions.Template;
-        var format = policyOptions.ObservationFormat;
         var onError = new Option<ProtocolErrorPolicy>("--on-protocol-error") { Description = "FeedBack: tell the model its turn was malformed and let it retry; Terminate: stop (as in training).", DefaultValueFactory = _ => ProtocolErrorPolicy.FeedBack };
-        var prefill = policyOptions.Prefill;
-        var timeout = policyOptions.Timeout;
-        var retries = policyOptions.Retries;
         var json = new Option<bool>("--json") { Description = "Print the whole trajectory as JSON instead of just the answer." };
         var outFile = new Option<FileInfo?>("--out") { Description = "Append the trajectory as one JSONL line to this file." };
 
         var toolOptions = new ToolOptions();
-        var command = new Command("research", "Research a question with an LLM policy and the web tools, and print the answer.")
+        var command = new Command("research", "Research a question with an LLM policy and the web tools, and print the answer.") { question };
+        policy.Endpoint.Url.Required = true;
+        policy.Endpoint.Model.Required = true;
+        policy.AddTo(command, checkpoint: false);
+        foreach (Option option in new Option[] { seed, onError, json, outFile })
         {
-            question, modelUrl, model, apiKeyEnv, maxTurns, maxTokens, maxContext, temperature, topP, seed, template, format, onError, prefill, timeout, retries, json, outFile,
-        };
-        toolOptions.AddTo(command);
+            command.Options.Add(option);
+        }
+
+        toolOptions.AddTo(command, remote: true);
         command.SetAction((parse, cancellationToken) =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             TextWriter error = parse.InvocationConfiguration.Error;
             return CommandErrors.RunAsync(error, async () =>
             {
-                if (parse.GetValue(maxTurns) < 1)
-                {
-                    throw new UsageException("--max-turns must be at least 1.");
-                }
-
-                var chatModel = new OpenAIChatModel(new OpenAIChatModelOptions
-                {
-                    BaseUrl = OptionUrl.Parse("--model-url", parse.GetRequiredValue(modelUrl)!),
-                    Model = parse.GetRequiredValue(model)!,
-                    ApiKeyEnvironmentVariable = parse.GetRequiredValue(apiKeyEnv),
-                    Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
-                    ContinueFinalMessage = parse.GetValue(prefill),
-                    MaxRetries = Math.Max(0, parse.GetValue(retries)),
-                });
+                OpenAIChatModel chatModel = policy.ReadChatModel(parse)!;
                 var options = new ResearchAgentOptions
                 {
-                    MaxTurns = parse.GetValue(maxTurns),
-                    MaxTokensPerTurn = parse.GetValue(maxTokens),
-                    MaxContextTokens = parse.GetValue(maxContext),
-                    Template = PromptRenderers.Get(parse.GetRequiredValue(template)),
-                    ObservationFormat = parse.GetValue(format),
+                    MaxTurns = parse.GetValue(policy.MaxTurns),
+                    MaxTokensPerTurn = parse.GetValue(policy.MaxTokens),
+                    MaxContextTokens = parse.GetValue(policy.MaxContext),
+                    Template = PromptRenderers.Get(parse.GetRequiredValue(policy.Template)),
+                    ObservationFormat = parse.GetValue(policy.ObservationFormat),
                     OnProtocolError = parse.GetValue(onError),
-                    Sampling = new SamplingOptions { Temperature = parse.GetValue(temperature), TopP = parse.GetValue(topP), Seed = parse.GetValue(seed) },
+                    Sampling = new SamplingOptions { Temperature = parse.GetValue(policy.Temperature) ?? 0.6f, TopP = parse.GetValue(policy.TopP), Seed = parse.GetValue(seed) },
                 };
                 (ToolboxSpec spec, IAsyncDisposable? renderer) = await toolOptions.ToSpecAsync(parse);
                 await using IAsyncDisposable? _ = renderer;

@@ -4,18 +4,29 @@ using DeepResearcher.Web.Toolbox;
 
 namespace DeepResearcher.Cli.Commands;
 
-/// <summary>The options that say which research tools to use; shared by <c>research</c> and <c>tools serve</c>.</summary>
+/// <summary>
+/// The options that say which research tools to use, shared by <c>research</c>, <c>eval run</c> and <c>tools serve</c>;
+/// they become one <see cref="ToolboxSpec"/>, which <see cref="ToolboxComposer"/> turns into the tools.
+/// </summary>
 internal sealed class ToolOptions
 {
+    /// <summary>What research and eval run print when no option gives the agent a search backend (they still run: a closed-book run is a baseline).</summary>
+    public const string NoSearchWarning =
+        "warning: no search backend, so every web_search and browse_webpage call will fail; add --search auto (the providers whose keys are set), --world DIR (an offline world), --tools-url URL (a tool server) or --replay DIR";
+
     public Option<DirectoryInfo?> World { get; } = new("--world") { Description = "Research in this offline world (its pages, served on loopback, and its search)." };
 
     public Option<string?> Search { get; } = new("--search") { Description = "Search provider: auto (every one whose key is set, with failover), serper, brave, google, tavily, searxng, or local (the world's index in process, with --world)." };
 
     public Option<string> Reader { get; } = new("--reader") { Description = "Page reader: extractive (no LLM) or llm (the original's reading agent; needs --reader-model-url and --reader-model).", DefaultValueFactory = _ => "extractive" };
 
-    public Option<string?> ReaderModelUrl { get; } = new("--reader-model-url") { Description = "OpenAI-compatible endpoint of the reader LLM." };
+    public ModelEndpointOptions ReaderModel { get; } = ModelEndpointOptions.Reader();
 
-    public Option<string?> ReaderModel { get; } = new("--reader-model") { Description = "Model name of the reader LLM." };
+    public Option<string> Profile { get; } = new("--tool-profile")
+    {
+        Description = "How much of the tools' output the model reads: default (the original's: 10 results, whole snippets, 5 sentences per segment) or compact (3 results, 100-character snippets, 2 sentences: what 'train' trains with).",
+        DefaultValueFactory = _ => ToolboxProfile.DefaultName,
+    };
 
     public Option<FileInfo?> Cache { get; } = new("--cache") { Description = "SQLite file caching search results, pages and tool state (7-day TTL)." };
 
@@ -29,22 +40,37 @@ internal sealed class ToolOptions
 
     public Option<BrowseMode> Browse { get; } = new("--browse-mode") { Description = "Which URLs browse_webpage accepts: Strict (latest search results), Lenient (any results so far) or Any.", DefaultValueFactory = _ => BrowseMode.Strict };
 
-    /// <summary>What research and eval run print when no option gives the agent a search backend (they still run: a closed-book run is a baseline).</summary>
-    public const string NoSearchWarning =
-        "warning: no search backend, so every web_search and browse_webpage call will fail; add --search auto (the providers whose keys are set), --world DIR (an offline world) or --replay DIR";
-
-    /// <summary>True when none of --world, --search and --replay is given.</summary>
-    public bool HasNoSearch(ParseResult parse) => parse.GetValue(World) is null && parse.GetValue(Search) is null && parse.GetValue(Replay) is null;
-
     public Option<string?> Proxy { get; } = ProxyOption.Create();
 
-    public void AddTo(Command command)
+    public Option<string[]> ToolsUrl { get; } = new("--tools-url")
     {
-        foreach (Option option in new Option[] { World, Search, Reader, ReaderModelUrl, ReaderModel, Cache, PostgresCache, Record, Replay, RenderJavaScript, Browse, Proxy })
+        Description = "Call the tools of a tool server ('deepresearcher tools serve') at this address instead of building them here; repeat it for several servers (round robin, failover). Its own options decide world, search, reader, cache and profile.",
+    };
+
+    /// <summary>Adds the options; <paramref name="remote"/> also offers <c>--tools-url</c> (not to the tool server itself).</summary>
+    public void AddTo(Command command, bool remote)
+    {
+        foreach (Option option in LocalOptions.Append(Record))
         {
             command.Options.Add(option);
         }
+
+        if (remote)
+        {
+            command.Options.Add(ToolsUrl);
+        }
     }
+
+    /// <summary>The options that build tools in this process, which a tool server given by <c>--tools-url</c> builds instead.</summary>
+    private IEnumerable<Option> LocalOptions
+        => new Option[] { World, Search, Reader }.Concat(ReaderModel.All).Concat([Profile, Cache, PostgresCache, Replay, RenderJavaScript, Browse, Proxy]);
+
+    /// <summary>The tool server addresses given (none without <c>--tools-url</c>).</summary>
+    public IReadOnlyList<string> ToolServers(ParseResult parse) => parse.GetValue(ToolsUrl) ?? [];
+
+    /// <summary>True when none of --world, --search, --replay and --tools-url is given.</summary>
+    public bool HasNoSearch(ParseResult parse)
+        => parse.GetValue(World) is null && parse.GetValue(Search) is null && parse.GetValue(Replay) is null && ToolServers(parse).Count == 0;
 
     /// <summary>The spec plus a started Chromium renderer when --render-js asks for one (dispose it with the toolbox).</summary>
     public async Task<(ToolboxSpec Spec, IAsyncDisposable? Renderer)> ToSpecAsync(ParseResult parse)
@@ -59,16 +85,35 @@ internal sealed class ToolOptions
         return (spec with { Renderer = renderer }, renderer);
     }
 
+    /// <summary>The spec of the given options; a local tool option next to <c>--tools-url</c> is a usage error naming both.</summary>
     public ToolboxSpec ToSpec(ParseResult parse)
     {
-        string? readerUrl = parse.GetValue(ReaderModelUrl);
+        IReadOnlyList<string> servers = ToolServers(parse);
+        if (servers.Count > 0)
+        {
+            // Only options given on the command line count: defaults (--reader extractive, --browse-mode Strict) are not a choice.
+            if (LocalOptions.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } local)
+            {
+                throw new UsageException($"--tools-url and {local.Name} cannot be used together: the tool server builds its own tools; give {local.Name} to 'deepresearcher tools serve' instead");
+            }
+
+            return new ToolboxSpec
+            {
+                ToolServers = [.. servers.Select(s => OptionUrl.Parse("--tools-url", s))],
+                RecordDir = parse.GetValue(Record)?.FullName,
+            };
+        }
+
+        DeepResearcher.ChatModels.OpenAIChatModelOptions? reader = ReaderModel.Read(parse);
         return new ToolboxSpec
         {
             WorldDir = parse.GetValue(World)?.FullName,
             Search = parse.GetValue(Search),
             Reader = parse.GetRequiredValue(Reader),
-            ReaderModelUrl = readerUrl is null ? null : OptionUrl.Parse("--reader-model-url", readerUrl),
-            ReaderModel = parse.GetValue(ReaderModel),
+            ReaderModelUrl = reader?.BaseUrl,
+            ReaderModel = reader?.Model,
+            ReaderApiKeyEnvironmentVariable = parse.GetRequiredValue(ReaderModel.ApiKeyEnv),
+            Profile = ParseProfile(parse),
             CachePath = parse.GetValue(Cache)?.FullName,
             PostgresCache = parse.GetValue(PostgresCache),
             RecordDir = parse.GetValue(Record)?.FullName,
@@ -76,5 +121,21 @@ internal sealed class ToolOptions
             BrowseMode = parse.GetValue(Browse),
             Proxy = ProxyOption.Parse(parse.GetValue(Proxy)),
         };
+    }
+
+    /// <summary>The explicitly given <c>--tool-profile</c>, or null.</summary>
+    public ToolboxProfile? GivenProfile(ParseResult parse)
+        => parse.GetResult(Profile) is { Implicit: false } ? ParseProfile(parse) : null;
+
+    private ToolboxProfile ParseProfile(ParseResult parse)
+    {
+        try
+        {
+            return ToolboxProfile.Parse(parse.GetRequiredValue(Profile));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException("--tool-profile: " + CommandErrors.MessageOf(ex));
+        }
     }
 }

@@ -27,25 +27,13 @@ internal static class ToolsCommand
         {
             port, host, callTimeout, maxQueries, maxQueryChars, maxUrls, maxUrlChars, maxQuestionChars, maxBodyBytes, maxBatch, maxPerTrajectory,
         };
-        toolOptions.AddTo(serve);
+        toolOptions.AddTo(serve, remote: false);
         foreach (Option<int> cap in new[] { maxQueries, maxQueryChars, maxUrls, maxUrlChars, maxQuestionChars, maxBatch, maxPerTrajectory })
         {
-            cap.Validators.Add(result =>
-            {
-                if (result.GetValueOrDefault<int>() < 1)
-                {
-                    result.AddError($"{cap.Name} must be at least 1");
-                }
-            });
+            OptionRules.Require(cap, n => n >= 1, $"{cap.Name} must be at least 1");
         }
 
-        maxBodyBytes.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<long>() < 1024)
-            {
-                result.AddError("--max-body-bytes must be at least 1024");
-            }
-        });
+        OptionRules.Require(maxBodyBytes, n => n >= 1024, "--max-body-bytes must be at least 1024");
         serve.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             (ToolboxSpec spec, IAsyncDisposable? renderer) = await toolOptions.ToSpecAsync(parse);

@@ -18,6 +18,21 @@ public sealed class ToolboxMetrics
 
     public void Add(ResilientSearchProvider provider) => _providers.Add(provider);
 
+    /// <summary>The search caches' counters added up, or null when the toolbox caches no search.</summary>
+    public SearchCacheStatistics? SearchCache()
+    {
+        SearchCacheStatistics? sum = null;
+        foreach (CachedSearchProvider cache in _caches)
+        {
+            SearchCacheStatistics s = cache.Statistics;
+            sum = sum is null ? s : new SearchCacheStatistics(
+                sum.Hits + s.Hits, sum.Misses + s.Misses, sum.Coalesced + s.Coalesced, sum.Stores + s.Stores,
+                sum.EmptyNotStored + s.EmptyNotStored, sum.UpstreamFailures + s.UpstreamFailures, sum.CacheErrors + s.CacheErrors);
+        }
+
+        return sum;
+    }
+
     public string Render()
     {
         var sb = new StringBuilder();

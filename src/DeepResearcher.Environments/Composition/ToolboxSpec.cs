@@ -2,9 +2,22 @@ using DeepResearcher.Web.Toolbox;
 
 namespace DeepResearcher.Environments.Composition;
 
-/// <summary>What research tools to build, as the command line or a config says it.</summary>
+/// <summary>
+/// What research tools to build, as the command line or a config says it: one description that <c>train</c>,
+/// <c>eval run</c>, <c>research</c> and <c>tools serve</c> all hand to <see cref="ToolboxComposer"/>, so the same
+/// words give the same tools (and the same observations) everywhere.
+/// </summary>
 public sealed record ToolboxSpec
 {
+    /// <summary>How much of the tools' output the policy reads (<see cref="ToolboxProfile.Default"/> or <see cref="ToolboxProfile.Compact"/>).</summary>
+    public ToolboxProfile Profile { get; init; } = ToolboxProfile.Default;
+
+    /// <summary>
+    /// Tool servers (<c>deepresearcher tools serve</c>) to call instead of building tools here; their own spec decides
+    /// search, pages and presentation, so nothing local but <see cref="RecordDir"/> may be given with them.
+    /// </summary>
+    public IReadOnlyList<Uri> ToolServers { get; init; } = [];
+
     /// <summary>An offline world directory: its server, search and pages become the tools.</summary>
     public string? WorldDir { get; init; }
 
@@ -23,7 +36,10 @@ public sealed record ToolboxSpec
 
     public string ReaderApiKeyEnvironmentVariable { get; init; } = "OPENAI_API_KEY";
 
-    /// <summary>SQLite file of the tool cache (search results, pages, per-trajectory state); null = no cache.</summary>
+    /// <summary>
+    /// SQLite file of the tool cache (search results and, on the web, pages); null = no cache. A world's searches are
+    /// keyed by the world's virtual origin, so one file belongs to one world.
+    /// </summary>
     public string? CachePath { get; init; }
 
     /// <summary>A PostgreSQL connection string for a cache shared by several tool servers (overrides <see cref="CachePath"/>).</summary>

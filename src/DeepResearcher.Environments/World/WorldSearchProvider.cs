@@ -1,5 +1,5 @@
 using DeepResearcher.Web.Search;
-using WorldHit = DeepResearcher.World.Search.SearchResult;
+using WorldHit = DeepResearcher.World.Search.WorldIndexHit;
 using WorldIndex = DeepResearcher.World.Search.WorldSearchIndex;
 
 namespace DeepResearcher.Environments.World;

@@ -6,6 +6,7 @@ using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Optim;
 using DeepResearcher.Engine.Sampling;
 using DeepResearcher.Engine.Tokenization;
+using DeepResearcher.Environments.Composition;
 using DeepResearcher.Environments.World;
 using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Evaluation.Runs;
@@ -134,13 +135,9 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         }
 
         run.Test = [.. test.Take(config.Data.EvalQuestions > 0 ? config.Data.EvalQuestions : test.Count)];
-        var searchCache = await SqliteToolCache.OpenAsync(Path.Combine(run.Layout.Root, "search-cache.db"), null, cancellationToken);
-        run.Own(searchCache);
-        run.Own(new CachedSearchProvider(run.World.Search, searchCache, new CachedSearchOptions { KeyNamespace = "world@" + run.World.Origin.GetLeftPart(UriPartial.Authority) }));
         run.Settings = _components.AgentSettings();
-        var toolboxOptions = run.Settings.ApplyTo(new WebToolboxOptions());
-        var reader = new ExtractivePageReader(run.Settings.ReaderOptions());
-        run.Toolbox = run.World.CreateToolbox(reader, new InMemoryToolStateStore(), toolboxOptions, run.Search);
+        run.Own(await ToolboxComposer.CreateOnWorldAsync(
+            run.World, new ToolboxSpec { Profile = run.Settings.ToolProfile(), CachePath = Path.Combine(run.Layout.Root, "search-cache.db") }, cancellationToken));
         run.AgentOptions = run.Settings.ApplyTo(new ResearchAgentOptions
         {
             OnProtocolError = ProtocolErrorPolicy.Terminate,
@@ -373,7 +370,6 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             Config = TrainingConfigFile.ToJson(config),
         }.SaveAsync(run.Run.ManifestPath, cancellationToken);
 
-        CachedSearchProvider search = run.Search;
         await using GrpoRunLog runLog = await GrpoRunLog.OpenAsync(run.Run, grpoDone, cancellationToken);
         List<WorldQuestion> pool = DataOrder.Shuffle(GrpoQuestionPool.Select(run.Train, run.WarmSteps > 0 && config.Sft.Demonstrations.Length == 0 ? run.DemoQuestions : []), config.Trainer.Seed, "grpo");
         for (int step = grpoDone + 1; step <= config.Trainer.TotalSteps; step++)
@@ -382,9 +378,9 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             List<RolloutQuestion> batch = [.. Enumerable.Range(0, config.Data.TrainBatchSize)
                 .Select(i => pool[(int)(((long)(step - 1) * config.Data.TrainBatchSize + i) % pool.Count)])
                 .Select(q => new RolloutQuestion(q.Id, q.Question, q.Answers) { Hops = q.Hops })];
-            SearchCacheStatistics cacheBefore = search.Statistics;
+            SearchCacheStatistics cacheBefore = run.Tools.Metrics.SearchCache()!;
             IReadOnlyList<RolloutGroup> groups = await runner.RunAsync(batch, step, cancellationToken);
-            SearchCacheStatistics cacheAfter = search.Statistics;
+            SearchCacheStatistics cacheAfter = run.Tools.Metrics.SearchCache()!;
             double rolloutSeconds = clock.Elapsed.TotalSeconds;
             float lr = schedule.At(step - 1);
             GrpoStepStats stats = grpo.Step(groups, lr);

@@ -4,6 +4,7 @@ using DeepResearcher.Core.Rewards;
 using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Sampling;
 using DeepResearcher.Engine.Tokenization;
+using DeepResearcher.Environments.Composition;
 using DeepResearcher.Environments.World;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Training.Checkpoints;
@@ -56,11 +57,12 @@ public sealed class TrainingRun(TrainingRunLayout layout, CheckpointDirectory ch
     /// <summary>The held-out questions every evaluation scores (the first <c>data.eval_questions</c> of the test split).</summary>
     public IReadOnlyList<WorldQuestion> Test { get; set; } = [];
 
-    public CachedSearchProvider Search { get; set; } = null!;
+    /// <summary>The world's tools behind the run's search cache, composed as every command composes them.</summary>
+    public ComposedToolbox Tools { get; private set; } = null!;
 
     public AgentSettings Settings { get; set; } = null!;
 
-    public IToolbox Toolbox { get; set; } = null!;
+    public IToolbox Toolbox => Tools.Toolbox;
 
     public ResearchAgentOptions AgentOptions { get; set; } = null!;
 
@@ -113,12 +115,10 @@ public sealed class TrainingRun(TrainingRunLayout layout, CheckpointDirectory ch
         _owned.Add(world);
     }
 
-    public void Own(SqliteToolCache cache) => _owned.Add(new Disposing(cache));
-
-    public void Own(CachedSearchProvider search)
+    public void Own(ComposedToolbox tools)
     {
-        Search = search;
-        _owned.Add(new Disposing(search));
+        Tools = tools;
+        _owned.Add(tools);
     }
 
     public void Own(ContinuousBatchingSampler sampler)
@@ -135,14 +135,5 @@ public sealed class TrainingRun(TrainingRunLayout layout, CheckpointDirectory ch
         }
 
         _owned.Clear();
-    }
-
-    private sealed class Disposing(IDisposable inner) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            inner.Dispose();
-            return ValueTask.CompletedTask;
-        }
     }
 }

@@ -17,4 +17,7 @@ public sealed record AgentSettingOverrides
 
     /// <summary>The compact prompt and tool presentation (<see cref="AgentSettings.AsCompact"/>).</summary>
     public bool Compact { get; init; }
+
+    /// <summary>A tool presentation by name (<c>--tool-profile</c>), applied after <see cref="Compact"/>.</summary>
+    public Environments.Composition.ToolboxProfile? Tools { get; init; }
 }

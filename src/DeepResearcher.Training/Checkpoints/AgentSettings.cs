@@ -4,8 +4,7 @@ using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol.Observations;
 using DeepResearcher.Core.Protocol.Rendering;
 using DeepResearcher.Evaluation.Runs;
-using DeepResearcher.Web.Reading;
-using DeepResearcher.Web.Toolbox;
+using DeepResearcher.Environments.Composition;
 
 namespace DeepResearcher.Training.Checkpoints;
 
@@ -61,15 +60,23 @@ public sealed record AgentSettings
     public static AgentSettings Original { get; } = new();
 
     /// <summary>The prompt and observation settings of a model trained from scratch by <c>train</c> (its preset offline-tiny), limits unchanged.</summary>
-    public AgentSettings AsCompact() => this with
+    public AgentSettings AsCompact() => WithTools(ToolboxProfile.Compact) with
     {
         PromptProfile = "compact",
         SystemPrompt = CompactSystemPrompt,
         ShowToolSchemas = false,
-        ResultsPerQuery = 3,
-        MaxSnippetChars = 100,
-        ReaderSentencesPerSegment = 2,
     };
+
+    /// <summary>These settings with <paramref name="profile"/>'s tool presentation.</summary>
+    public AgentSettings WithTools(ToolboxProfile profile) => this with
+    {
+        ResultsPerQuery = profile.ResultsPerQuery,
+        MaxSnippetChars = profile.MaxSnippetChars,
+        ReaderSentencesPerSegment = profile.ReaderSentencesPerSegment,
+    };
+
+    /// <summary>The tool presentation of these settings, under its preset's name when it is one (a method: not a field of the file).</summary>
+    public ToolboxProfile ToolProfile() => ToolboxProfile.Of(ResultsPerQuery, MaxSnippetChars, ReaderSentencesPerSegment);
 
     /// <summary><paramref name="options"/> with these settings' prompt, limits and format (sampling and the rest kept).</summary>
     public ResearchAgentOptions ApplyTo(ResearchAgentOptions options) => options with
@@ -83,10 +90,6 @@ public sealed record AgentSettings
         Template = PromptRenderers.Get(Template),
         ToolTimeout = TimeSpan.FromSeconds(ToolTimeoutSeconds),
     };
-
-    public WebToolboxOptions ApplyTo(WebToolboxOptions options) => options with { ResultsPerQuery = ResultsPerQuery, MaxSnippetChars = MaxSnippetChars };
-
-    public ExtractivePageReaderOptions ReaderOptions() => new() { MaxSentencesPerSegment = ReaderSentencesPerSegment };
 
     public Task SaveAsync(string directory, CancellationToken cancellationToken)
     {

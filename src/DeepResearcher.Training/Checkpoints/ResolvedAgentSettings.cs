@@ -26,8 +26,13 @@ public sealed record ResolvedAgentSettings(AgentSettings Settings, IReadOnlyDict
             settings = settings.AsCompact();
         }
 
+        if (flags.Tools is not null)
+        {
+            settings = settings.WithTools(flags.Tools);
+        }
+
         Source("prompt", flags.Compact);
-        Source("tool_presentation", flags.Compact);
+        Source("tool_presentation", flags.Compact || flags.Tools is not null);
         settings = settings with
         {
             MaxTurns = flags.MaxTurns ?? settings.MaxTurns,

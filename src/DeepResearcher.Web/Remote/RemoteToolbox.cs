@@ -33,7 +33,7 @@ public sealed class RemoteToolbox : IToolbox, IDisposable
 
     public async Task<ToolResult> ExecuteAsync(ToolCall call, ToolContext context, CancellationToken cancellationToken)
     {
-        JsonObject body = ToolWireFormat.CallToJson(call, context);
+        JsonObject body = ToolWireFormat.CallToJson(call, _options.TrajectoryIdPrefix is { } prefix ? context with { TrajectoryId = prefix + context.TrajectoryId } : context);
         var failures = new List<string>();
         for (int attempt = 0; attempt < Math.Max(1, _options.MaxAttempts); attempt++)
         {

@@ -12,4 +12,10 @@ public sealed record RemoteToolboxOptions
     public TimeSpan Cooldown { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// Put before every trajectory id sent. A server keeps tool state per trajectory id; clients whose ids repeat across
+    /// runs (an evaluation names trajectories after questions) give each run its own prefix. Null: ids as they are.
+    /// </summary>
+    public string? TrajectoryIdPrefix { get; init; }
 }

@@ -62,7 +62,7 @@ public sealed class WorldSearchIndex : IDisposable
     }
 
     /// <summary>Top <paramref name="k"/> pages for a free-text query, best first. Any text is accepted; an empty query gives no results.</summary>
-    public IReadOnlyList<SearchResult> Search(string query, int k = 10)
+    public IReadOnlyList<WorldIndexHit> Search(string query, int k = 10)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var terms = FtsQuery.Terms(query);
@@ -79,13 +79,13 @@ public sealed class WorldSearchIndex : IDisposable
             {
                 while (reader.Read()) ids.Add(reader.GetInt64(0));
             }
-            var results = new List<SearchResult>(ids.Count);
+            var results = new List<WorldIndexHit>(ids.Count);
             session.DetailMatch.Value = match;
             foreach (long id in ids)
             {
                 session.Id.Value = id;
                 using var reader = session.Detail.ExecuteReader();
-                if (reader.Read()) results.Add(new SearchResult(reader.GetString(0), reader.GetString(1), OneLine(reader.GetString(2))));
+                if (reader.Read()) results.Add(new WorldIndexHit(reader.GetString(0), reader.GetString(1), OneLine(reader.GetString(2))));
             }
             return results;
         }

@@ -113,7 +113,7 @@ public static class SerperEndpoint
         return true;
     }
 
-    private static void WriteResult(Utf8JsonWriter w, string q, int num, string gl, string hl, IReadOnlyList<SearchResult> results, string baseUrl)
+    private static void WriteResult(Utf8JsonWriter w, string q, int num, string gl, string hl, IReadOnlyList<WorldIndexHit> results, string baseUrl)
     {
         w.WriteStartObject();
         w.WriteStartObject("searchParameters");
