@@ -248,7 +248,6 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         if (resumed?.Stage == "sft")
         {
             await TrainingCheckpoint.LoadAsync(latest!, model, sftOptimizer, cancellationToken);
-            sampler.RefreshWeights();
         }
 
         int pretrainEnd = config.Sft.PretrainSteps;
@@ -292,7 +291,6 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
             // The frozen KL reference is the policy at the end of SFT.
             await TrainingCheckpoint.SaveAsync(layout.Reference, model, null, bpe, Snapshot("sft", warmSteps, warmSteps), saveOptions, cancellationToken);
-            sampler.RefreshWeights();
             sftDone = warmSteps;
         }
 
@@ -301,7 +299,6 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             // A run resumed in GRPO that lacks an evaluation of the SFT policy (rollout.val_n was raised, or the file
             // was deleted): the frozen reference is that policy. The GRPO checkpoint is loaded over it below.
             await TrainingCheckpoint.LoadAsync(layout.Reference, model, null, cancellationToken);
-            sampler.RefreshWeights();
         }
 
         PolicyEvaluation afterSft = warmSteps > 0 ? await EvaluateOnceAsync("after-sft") : initial;
@@ -336,6 +333,8 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
                 {
                     source.Data.CopyTo(target.Data, 0);
                 }
+
+                reference.BumpWeightVersion();
             }
         }
 
@@ -345,7 +344,6 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         {
             TrainerState state = await TrainingCheckpoint.LoadAsync(latest!, model, optimizer, cancellationToken);
             grpoDone = state.Step;
-            sampler.RefreshWeights();
         }
 
         var update = new PolicyUpdate(model, optimizer, config.Actor.MicroBatchTokens, (float)config.Actor.GradClip);
@@ -408,7 +406,6 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
                 double rolloutSeconds = clock.Elapsed.TotalSeconds;
                 float lr = schedule.At(step - 1);
                 GrpoStepStats stats = grpo.Step(groups, lr);
-                sampler.RefreshWeights();
                 foreach (string id in groups.SelectMany(g => g.Trajectories).Select(t => t.Id))
                 {
                     sampler.ReleaseConversation(id);

@@ -1,15 +1,13 @@
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Engine.Sampling;
-using EngineFinish = DeepResearcher.Engine.Sampling.FinishReason;
-using EngineSampling = DeepResearcher.Engine.Sampling.SamplingOptions;
 
 namespace DeepResearcher.Training.Policy;
 
 /// <summary>
 /// The engine's continuous-batching sampler as the agent loop's policy. It receives the exact token context and
 /// returns the ids it sampled with log π(token) at temperature 1 (the policy's own probability, what GRPO's ratio
-/// needs), so trajectories are token-exact. Each trajectory keeps its KV cache between turns under its id, so the
-/// trainer must call <see cref="ContinuousBatchingSampler.RefreshWeights"/> after every update.
+/// needs), so trajectories are token-exact. Each trajectory keeps its KV cache between turns under its id; the sampler
+/// drops those caches itself when the model's weight version moves.
 /// </summary>
 public sealed class EnginePolicy : ITokenLevelChatModel
 {
@@ -47,7 +45,7 @@ public sealed class EnginePolicy : ITokenLevelChatModel
     {
         IReadOnlyList<int> context = request.ContextTokenIds
             ?? throw new ArgumentException("the engine policy needs the token context (ResearchAgent provides it for token-level models)", nameof(request));
-        var options = new EngineSampling
+        var options = new DecodingOptions
         {
             Temperature = request.Sampling.Temperature,
             TopP = request.Sampling.TopP,
@@ -66,7 +64,7 @@ public sealed class EnginePolicy : ITokenLevelChatModel
             Text = _tokenizer.Decode(result.TokenIds),
             TokenIds = result.TokenIds,
             LogProbs = result.LogProbs,
-            FinishReason = result.FinishReason == EngineFinish.MaxTokens ? Core.Agent.FinishReason.Length : Core.Agent.FinishReason.Stop,
+            FinishReason = result.StopReason == StopReason.MaxTokens ? FinishReason.Length : FinishReason.Stop,
             PromptTokens = context.Count,
             CompletionTokens = result.TokenIds.Length,
         };
