@@ -10,6 +10,7 @@ using DeepResearcher.ChatModels;
 using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Environments.World;
+using DeepResearcher.Training.Backends;
 using DeepResearcher.Training.Checkpoints;
 using DeepResearcher.Training.Configuration;
 using DeepResearcher.Training.Data;
@@ -198,7 +199,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
         log.Report(FormattableString.Invariant($"model: {model.Parameters.Sum(p => (long)p.Length):N0} parameters, {model.TrainableParameters.Sum(p => (long)p.Length):N0} trained{(model.LoraAdapters.Any() ? $" (LoRA rank {config.Model.LoraRank})" : string.Empty)}"));
         await using var sampler = new ContinuousBatchingSampler(model, bpe, new ContinuousBatchingOptions { MaxBatchSize = 32, MaxTotalTokens = 1 << 20 });
-        var policy = new EnginePolicy(sampler, tokenizer, name: pretrained ? Path.GetFileName(Path.TrimEndingDirectorySeparator(config.Model.Path)) : "offline-tiny");
+        var policy = new EnginePolicy(new EngineSampler(sampler), tokenizer, name: pretrained ? Path.GetFileName(Path.TrimEndingDirectorySeparator(config.Model.Path)) : "offline-tiny");
 
         async Task<PolicyEvaluation> EvaluateOnceAsync(string tag, RunDirectory? results = null, int samples = 0)
         {
@@ -260,7 +261,9 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             log.Report($"demonstrations: {demos.Count} trajectories, {demos.Sum(d => d.Length):N0} tokens, {demos.Sum(d => d.PolicyTokens):N0} policy tokens");
             // Pretraining steps learn the whole text: the same sequences with every target in the loss.
             List<PolicySequence> wholeText = [.. demos.Select(d => new PolicySequence(d.Inputs, d.Targets, Enumerable.Repeat((byte)1, d.Length).ToArray(), d.OldLogProbs, d.Advantage))];
-            var sft = new SupervisedTrainer(new PolicyUpdate(model, sftOptimizer, config.Actor.MicroBatchTokens, (float)config.Actor.GradClip));
+            var sft = new SupervisedTrainer(
+                new EngineBackend(sampler, sftOptimizer, config.Actor.MicroBatchTokens, saveOptions),
+                new AdamParams { WeightDecay = (float)config.Actor.WeightDecay, GradClipNorm = (float)config.Actor.GradClip });
             var sftSchedule = config.Sft.LrSchedule == "cosine"
                 ? LearningRateSchedule.WarmupCosine((float)config.Sft.Lr, 0, warmSteps, (float)config.Sft.Lr / 10)
                 : LearningRateSchedule.Constant((float)config.Sft.Lr);
@@ -273,7 +276,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
                 List<PolicySequence> source = stage == "pretrain" ? wholeText : demos;
                 List<PolicySequence> batch = [.. Enumerable.Range(0, config.Sft.BatchSize).Select(i => source[DataOrder.Index(config.Trainer.Seed, "sft", step, i, source.Count)])];
                 float sftLr = sftSchedule.At(step - 1);
-                double loss = sft.Step(batch, sftLr);
+                double loss = await sft.StepAsync(batch, sftLr, cancellationToken);
                 int batchTokens = batch.Sum(s => s.Length);
                 sftTokens += batchTokens;
                 await warmLog.AppendAsync(step, stage, loss, sftLr, batchTokens, cancellationToken);
@@ -346,9 +349,12 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             grpoDone = state.Step;
         }
 
-        var update = new PolicyUpdate(model, optimizer, config.Actor.MicroBatchTokens, (float)config.Actor.GradClip);
-        var grpo = new GrpoTrainer(update, reference, new GrpoTrainerOptions
+        var grpo = new GrpoTrainer(
+            new EngineBackend(sampler, optimizer, config.Actor.MicroBatchTokens, saveOptions),
+            reference is null ? null : new EngineLogProbSource(reference, config.Actor.MicroBatchTokens),
+            new GrpoTrainerOptions
         {
+            Adam = new AdamParams { WeightDecay = (float)config.Actor.WeightDecay, GradClipNorm = (float)config.Actor.GradClip },
             Loss = new GrpoLossOptions
             {
                 ClipLow = config.Actor.ClipRatio,
@@ -405,7 +411,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
                 SearchCacheStatistics cacheAfter = search.Statistics;
                 double rolloutSeconds = clock.Elapsed.TotalSeconds;
                 float lr = schedule.At(step - 1);
-                GrpoStepStats stats = grpo.Step(groups, lr);
+                GrpoStepStats stats = await grpo.StepAsync(groups, lr, cancellationToken);
                 foreach (string id in groups.SelectMany(g => g.Trajectories).Select(t => t.Id))
                 {
                     sampler.ReleaseConversation(id);

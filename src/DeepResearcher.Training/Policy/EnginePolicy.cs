@@ -1,22 +1,26 @@
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Engine.Sampling;
+using DeepResearcher.Training.Backends;
 
 namespace DeepResearcher.Training.Policy;
 
 /// <summary>
-/// The engine's continuous-batching sampler as the agent loop's policy. It receives the exact token context and
-/// returns the ids it sampled with log π(token) at temperature 1 (the policy's own probability, what GRPO's ratio
-/// needs), so trajectories are token-exact. Each trajectory keeps its KV cache between turns under its id; the sampler
-/// drops those caches itself when the model's weight version moves.
+/// A policy sampler (the engine's, or any policy backend's) as the agent loop's policy. It receives the exact token
+/// context and returns the ids it sampled with log π(token) at temperature 1 (the policy's own probability, what
+/// GRPO's ratio needs), so trajectories are token-exact. Each trajectory keeps its prefix cache between turns under its
+/// id; the sampler drops those caches itself when the weight version moves. This is the one place where the agent's
+/// <see cref="Core.Agent.SamplingOptions"/> become the decoder's <see cref="DecodingOptions"/>.
 /// </summary>
 public sealed class EnginePolicy : ITokenLevelChatModel
 {
-    private readonly ContinuousBatchingSampler _sampler;
+    private readonly IPolicySampler _sampler;
     private readonly EngineTokenizer _tokenizer;
     private readonly int _endOfTurn;
 
-    public EnginePolicy(ContinuousBatchingSampler sampler, EngineTokenizer tokenizer, string endOfTurn = "<|im_end|>", string name = "engine")
+    public EnginePolicy(IPolicySampler sampler, EngineTokenizer tokenizer, string endOfTurn = "<|im_end|>", string name = "engine")
     {
+        ArgumentNullException.ThrowIfNull(sampler);
+        ArgumentNullException.ThrowIfNull(tokenizer);
         _sampler = sampler;
         _tokenizer = tokenizer;
         Name = name;
@@ -56,7 +60,7 @@ public sealed class EnginePolicy : ITokenLevelChatModel
             // G rollouts differ and a rerun with the same ids samples the same tokens.
             Seed = unchecked((int)((request.Sampling.Seed ?? 0) ^ StableHash(request.TrajectoryId) ^ ((long)context.Count * 0x9E3779B1))),
         };
-        SamplingResult result = await _sampler.SubmitAsync(
+        PolicySample result = await _sampler.SampleAsync(
             new SamplingRequest(context, options) { ConversationId = request.TrajectoryId.Length > 0 ? request.TrajectoryId : null },
             cancellationToken);
         return new ModelReply
