@@ -44,7 +44,7 @@ var tokenBatch = new TokenBatch(tokens, lengths);
 int[] targets = [.. tokens.Skip(1), 0];
 var logProbs = new float[tokens.Length];
 var grad = new float[tokens.Length];
-var mask = Enumerable.Repeat(1f, tokens.Length).ToArray();
+var mask = Enumerable.Repeat((byte)1, tokens.Length).ToArray();
 var fwd = new List<double>();
 var bwd = new List<double>();
 var opt = new List<double>();
@@ -60,7 +60,7 @@ for (int step = 0; step < steps; step++)
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     long t0 = Stopwatch.GetTimestamp();
     model.ForwardLogProbs(tokenBatch, targets, logProbs);
-    float loss = TokenLoss.MaskedMeanNegativeLogLikelihood(logProbs, mask, grad);
+    double loss = TokenLoss.MaskedMeanNegativeLogLikelihood(logProbs, mask, grad);
     long t1 = Stopwatch.GetTimestamp();
     model.Backward(grad);
     long t2 = Stopwatch.GetTimestamp();

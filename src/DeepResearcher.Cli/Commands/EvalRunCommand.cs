@@ -177,7 +177,7 @@ internal static class EvalRunCommand
                     throw new UsageException($"--checkpoint {checkpointDir.FullName} has no tokenizer.json; a checkpoint policy needs one");
                 }
 
-                var enginePolicy = new DeepResearcher.Training.Policy.EnginePolicy(sampler, new DeepResearcher.Training.Policy.EngineTokenizer(sampler.Tokenizer), name: checkpointDir.Name);
+                var enginePolicy = new DeepResearcher.Training.Policy.EnginePolicy(new DeepResearcher.Training.Backends.EngineSampler(sampler), new DeepResearcher.Training.Policy.EngineTokenizer(sampler.Tokenizer), name: checkpointDir.Name);
                 policyFactory = (_, _) => enginePolicy;
                 modelLabel = "checkpoint " + checkpointDir.FullName;
             }

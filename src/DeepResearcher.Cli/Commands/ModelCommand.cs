@@ -76,7 +76,7 @@ internal static class ModelCommand
             bool isChat = parse.GetValue(chat);
             string text = parse.GetRequiredValue(prompt);
             int[] promptIds = tokenizer.Encode(isChat ? ChatMarkup.UserPrompt(text) : text);
-            var options = new SamplingOptions
+            var options = new DecodingOptions
             {
                 Temperature = parse.GetValue(temperature),
                 TopP = parse.GetValue(topP),
@@ -117,7 +117,7 @@ internal static class ModelCommand
             await output.WriteLineAsync(decoder.Flush());
             double decodeSeconds = (clock.Elapsed - firstToken).TotalSeconds;
             await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{result.TokenIds.Length} tokens ({result.FinishReason}); prefill + first token {firstToken.TotalSeconds:F2} s; decode {(result.TokenIds.Length > 1 ? (result.TokenIds.Length - 1) / decodeSeconds : 0):F1} tok/s; mean log-prob {(result.LogProbs.Length == 0 ? 0 : result.LogProbs.Average()):F3}"));
+                $"{result.TokenIds.Length} tokens ({result.StopReason}); prefill + first token {firstToken.TotalSeconds:F2} s; decode {(result.TokenIds.Length > 1 ? (result.TokenIds.Length - 1) / decodeSeconds : 0):F1} tok/s; mean log-prob {(result.LogProbs.Length == 0 ? 0 : result.LogProbs.Average()):F3}"));
             return 0;
         }));
         return command;

@@ -44,6 +44,7 @@ public static class HuggingFaceCheckpoint
         finally
         {
             foreach (var file in files.Values) file.Dispose();
+            model.BumpWeightVersion();
         }
     }
 

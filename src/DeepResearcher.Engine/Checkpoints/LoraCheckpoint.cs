@@ -89,6 +89,7 @@ public static class LoraCheckpoint
                 throw new CheckpointFormatException(file.FilePath, p.Name, $"shape {info.ShapeText} does not match the model's {p.ShapeText}");
             file.ReadFloat32(p.Name, p.Data);
         }
+        model.BumpWeightVersion();
         return adapters;
     }
 

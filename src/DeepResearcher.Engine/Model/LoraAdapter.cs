@@ -32,6 +32,7 @@ public sealed class LoraAdapter
         float bound = 1f / MathF.Sqrt(A.Shape[1]);
         for (int i = 0; i < A.Length; i++) A.Data[i] = (float)(random.NextDouble() * 2 - 1) * bound;
         Array.Clear(B.Data);
+        A.Owner?.BumpWeightVersion();
     }
 
     /// <summary>Scale · x Aᵀ of the last forward, [rows, rank]; kept for backward.</summary>

@@ -30,6 +30,9 @@ public sealed class Parameter
 
     public bool HasGrad => _grad is not null;
 
+    /// <summary>The model whose weight version a change of <see cref="Data"/> must bump; null for a free-standing tensor.</summary>
+    internal TransformerModel? Owner { get; set; }
+
     public void ZeroGrad()
     {
         if (_grad is not null) Array.Clear(_grad);

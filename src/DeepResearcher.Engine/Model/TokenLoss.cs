@@ -1,38 +1,68 @@
 namespace DeepResearcher.Engine.Model;
 
-/// <summary>Losses expressed on per-token log-probs, returning dL/dlogProb[t] for <see cref="TransformerModel.Backward"/>.</summary>
+/// <summary>
+/// The masked cross-entropy on per-token log-probs, returning dL/dlogProb[t] for <see cref="TransformerModel.Backward(ReadOnlySpan{float})"/>:
+/// the one implementation the SFT warm start (through the policy backend's cross-entropy loss), the benchmarks and
+/// the reference tests share.
+/// </summary>
 public static class TokenLoss
 {
     /// <summary>
-    /// L = −Σ w[t]·logp[t] / Σ w[t] (masked mean cross-entropy when w is a 0/1 mask). Writes dL/dlogp[t] = −w[t]/Σw.
+    /// L = −Σ_{t: mask[t] = 1} logp[t] / <paramref name="normalizer"/>; writes dL/dlogp[t] = −1/normalizer where the
+    /// mask is 1 and 0 elsewhere. The normalizer is the caller's so that a batch split into micro-batches (gradient
+    /// accumulation) still takes the mean over the whole batch's masked tokens.
     /// </summary>
-    public static float MaskedMeanNegativeLogLikelihood(ReadOnlySpan<float> logProbs, ReadOnlySpan<float> mask, Span<float> dLogProbs)
+    public static double MaskedNegativeLogLikelihood(ReadOnlySpan<float> logProbs, ReadOnlySpan<byte> mask, double normalizer, Span<float> dLogProbs)
     {
         if (mask.Length != logProbs.Length || dLogProbs.Length != logProbs.Length)
-            throw new ArgumentException("log-probs, mask and gradient must have the same length");
-        double total = 0, weight = 0;
+        {
+            throw new ArgumentException($"log-probs ({logProbs.Length}), mask ({mask.Length}) and gradient ({dLogProbs.Length}) must have the same length");
+        }
+
+        if (!(normalizer > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(normalizer), normalizer, "the normalizer (masked tokens of the batch) must be positive");
+        }
+
+        // Rounded once from double: the same float as −1f / n for any token count below 2^24.
+        float gradient = (float)(-1.0 / normalizer);
+        double sum = 0;
         for (int t = 0; t < logProbs.Length; t++)
         {
-            weight += mask[t];
-            total += (double)mask[t] * logProbs[t];
+            if (mask[t] == 1)
+            {
+                sum -= logProbs[t];
+                dLogProbs[t] = gradient;
+            }
+            else
+            {
+                dLogProbs[t] = 0;
+            }
         }
-        if (weight == 0)
-        {
-            dLogProbs.Clear();
-            return 0f;
-        }
-        for (int t = 0; t < logProbs.Length; t++) dLogProbs[t] = (float)(-mask[t] / weight);
-        return (float)(-total / weight);
+
+        return sum / normalizer;
     }
 
-    /// <summary>L = Σ w[t]·logp[t] for arbitrary per-token weights (e.g. −advantage/|tokens| for policy gradient); dL/dlogp = w.</summary>
-    public static float WeightedSum(ReadOnlySpan<float> logProbs, ReadOnlySpan<float> weights, Span<float> dLogProbs)
+    /// <summary>The mean over this span's masked tokens (0, with a zero gradient, when none is masked).</summary>
+    public static double MaskedMeanNegativeLogLikelihood(ReadOnlySpan<float> logProbs, ReadOnlySpan<byte> mask, Span<float> dLogProbs)
     {
-        if (weights.Length != logProbs.Length || dLogProbs.Length != logProbs.Length)
-            throw new ArgumentException("log-probs, weights and gradient must have the same length");
-        double total = 0;
-        for (int t = 0; t < logProbs.Length; t++) total += (double)weights[t] * logProbs[t];
-        weights.CopyTo(dLogProbs);
-        return (float)total;
+        int tokens = 0;
+        foreach (byte m in mask)
+        {
+            tokens += m == 1 ? 1 : 0;
+        }
+
+        if (tokens == 0)
+        {
+            if (mask.Length != logProbs.Length || dLogProbs.Length != logProbs.Length)
+            {
+                throw new ArgumentException($"log-probs ({logProbs.Length}), mask ({mask.Length}) and gradient ({dLogProbs.Length}) must have the same length");
+            }
+
+            dLogProbs.Clear();
+            return 0;
+        }
+
+        return MaskedNegativeLogLikelihood(logProbs, mask, tokens, dLogProbs);
     }
 }

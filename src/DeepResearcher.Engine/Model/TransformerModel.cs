@@ -18,6 +18,7 @@ public sealed class TransformerModel
     private TokenBatch? _batch;
     private int[] _targets = [];
     private bool _hasTargets;
+    private long _weightVersion;
 
     private TransformerModel(TransformerConfig config)
     {
@@ -34,6 +35,7 @@ public sealed class TransformerModel
         for (int i = 0; i < _residuals.Length; i++) _residuals[i] = [];
         // ~64 MB of logits per chunk: large enough that the dW accumulation in backward is not dominated by re-reading dW.
         LmHeadChunkRows = Math.Clamp((1 << 24) / config.VocabSize, 1, 1024);
+        foreach (var p in Parameters) p.Owner = this;
     }
 
     /// <summary>A model with all parameters zero; fill them from a checkpoint or an initialiser.</summary>
@@ -55,6 +57,17 @@ public sealed class TransformerModel
 
     /// <summary>The output projection: the same object as <see cref="EmbedTokens"/> when embeddings are tied.</summary>
     public Parameter LmHeadWeight { get; }
+
+    /// <summary>
+    /// Counts changes of the weights: <see cref="Optim.AdamW.Step(float)"/>, the checkpoint loaders, LoRA attachment and
+    /// initialisation bump it, so whatever derives state from the weights (the sampler's bfloat16 copies and kept KV
+    /// caches) compares versions instead of relying on being told. Code that writes <see cref="Parameter.Data"/> itself
+    /// calls <see cref="BumpWeightVersion"/>.
+    /// </summary>
+    public long WeightVersion => Interlocked.Read(ref _weightVersion);
+
+    /// <summary>Marks the weights as changed; call after writing <see cref="Parameter.Data"/> directly.</summary>
+    public void BumpWeightVersion() => Interlocked.Increment(ref _weightVersion);
 
     /// <summary>Rows of logits materialised at once by the LM head.</summary>
     public int LmHeadChunkRows { get; set; }
@@ -122,10 +135,16 @@ public sealed class TransformerModel
             foreach (var linear in layer.Linears)
             {
                 if (projectionNames.Contains(linear.Prefix[(linear.Prefix.LastIndexOf('.') + 1)..]))
-                    adapters.Add(linear.AttachLora(rank, alpha));
+                {
+                    var adapter = linear.AttachLora(rank, alpha);
+                    adapter.A.Owner = this;
+                    adapter.B.Owner = this;
+                    adapters.Add(adapter);
+                }
             }
         }
 
+        BumpWeightVersion();
         return adapters;
     }
 

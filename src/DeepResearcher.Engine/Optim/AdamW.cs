@@ -13,6 +13,7 @@ public sealed class AdamW
     private readonly Parameter[] _parameters;
     private readonly float[][] _firstMoment;
     private readonly float[][] _secondMoment;
+    private readonly TransformerModel[] _owners;
 
     public AdamW(IEnumerable<Parameter> parameters, AdamWOptions? options = null)
     {
@@ -21,6 +22,7 @@ public sealed class AdamW
         _firstMoment = _parameters.Select(p => new float[p.Length]).ToArray();
         _secondMoment = _parameters.Select(p => new float[p.Length]).ToArray();
         Options = options ?? new AdamWOptions();
+        _owners = [.. _parameters.Select(p => p.Owner).OfType<TransformerModel>().Distinct()];
     }
 
     public AdamWOptions Options { get; }
@@ -71,20 +73,29 @@ public sealed class AdamW
         foreach (var p in _parameters) p.ZeroGrad();
     }
 
-    public void Step(float learningRate)
+    /// <summary>One update with the hyper-parameters of <see cref="Options"/>; bumps the weight version of the parameters' models.</summary>
+    public void Step(float learningRate) => Step(learningRate, Options);
+
+    /// <summary>
+    /// One update with the given hyper-parameters (a caller that sets them per step, as a training API's optimizer
+    /// step does); bumps the weight version of the parameters' models.
+    /// </summary>
+    public void Step(float learningRate, AdamWOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         StepCount++;
-        float b1 = Options.Beta1, b2 = Options.Beta2;
+        float b1 = options.Beta1, b2 = options.Beta2;
         float biasCorrection1 = 1f - MathF.Pow(b1, StepCount);
         float biasCorrection2Sqrt = MathF.Sqrt(1f - MathF.Pow(b2, StepCount));
-        float decay = 1f - learningRate * Options.WeightDecay;
+        float decay = 1f - learningRate * options.WeightDecay;
         float stepSize = learningRate / biasCorrection1;
         for (int i = 0; i < _parameters.Length; i++)
         {
             var p = _parameters[i];
             if (!p.RequiresGrad || !p.HasGrad) continue;
-            Update(p.Data, p.Grad, _firstMoment[i], _secondMoment[i], b1, b2, Options.Epsilon, decay, stepSize, 1f / biasCorrection2Sqrt);
+            Update(p.Data, p.Grad, _firstMoment[i], _secondMoment[i], b1, b2, options.Epsilon, decay, stepSize, 1f / biasCorrection2Sqrt);
         }
+        foreach (var owner in _owners) owner.BumpWeightVersion();
     }
 
     private static void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v,

@@ -25,6 +25,7 @@ public sealed class CachedTransformer
     private readonly int[] _positions, _rowStarts;
     private float[] _lora = [];
     private float[] _loraOutput = [];
+    private long _weightVersion;
 
     /// <param name="model">The model; its parameters are read in place (float32) or copied (bfloat16).</param>
     /// <param name="maxRows">Most new tokens per call: the decode batch limit and the prefill chunk size.</param>
@@ -35,6 +36,8 @@ public sealed class CachedTransformer
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
         _model = model;
         _config = model.Config;
+        // Read before the copies are made: a change racing with them shows as a newer version and is copied again.
+        _weightVersion = model.WeightVersion;
         MaxRows = maxRows;
         WeightType = weightType;
         _eps = (float)_config.RmsNormEps;
@@ -76,9 +79,15 @@ public sealed class CachedTransformer
         return new KvCache(_config, capacity);
     }
 
-    /// <summary>Re-reads the model's weights into the bfloat16 copies after training changed them (no-op for float32).</summary>
-    public void RefreshWeights()
+    /// <summary>The model's weight version the derived weights (the bfloat16 copies) were made from.</summary>
+    public long WeightVersion => _weightVersion;
+
+    /// <summary>Re-rounds the bfloat16 copies when the model's weights changed since they were made (no-op for float32).</summary>
+    private void RefreshStaleWeights()
     {
+        long version = _model.WeightVersion;
+        if (version == _weightVersion) return;
+        _weightVersion = version;
         foreach (var layer in _projections)
             foreach (var p in layer) p.Matrix.Refresh();
         _lmHead.Refresh();
@@ -127,6 +136,7 @@ public sealed class CachedTransformer
         if (!logits.IsEmpty && logits.Length < sequences * vocab)
             throw new ArgumentException($"logits needs room for {sequences} x {vocab} values", nameof(logits));
         if (sequences == 0) return;
+        RefreshStaleWeights();
         long total = 0;
         foreach (int c in counts) total += c;
         if (total != rows) throw new ArgumentException($"counts sum to {total} but {rows} tokens were given", nameof(counts));

@@ -11,8 +11,10 @@ namespace DeepResearcher.Engine.Sampling;
 /// decodes one token for all running sequences at once, and a sequence leaves the batch the moment it finishes or its
 /// caller cancels, so its slot goes to the next request. Each request samples from its own seeded random stream and
 /// decode logits do not depend on the batch (see <see cref="InferenceMatrix"/>), so results do not depend on what else
-/// is running. The model must not be trained while requests are in flight; call <see cref="RefreshWeights"/> after
-/// every weight update.
+/// is running. The model must not be trained while requests are in flight. Between requests it may be: the sampler
+/// compares the model's <see cref="TransformerModel.WeightVersion"/> before every step and, when it moved, drops every
+/// kept conversation cache (the old weights computed its keys and values) and re-reads its derived weights, so no
+/// caller has to tell it.
 /// </summary>
 public sealed class ContinuousBatchingSampler : IDisposable, IAsyncDisposable
 {
@@ -36,6 +38,7 @@ public sealed class ContinuousBatchingSampler : IDisposable, IAsyncDisposable
     private int _cacheCount;
     private long _useClock;
     private long _reusedTokens;
+    private long _weightVersion;
 
     public ContinuousBatchingSampler(TransformerModel model, BpeTokenizer? tokenizer = null, ContinuousBatchingOptions? options = null)
     {
@@ -44,6 +47,7 @@ public sealed class ContinuousBatchingSampler : IDisposable, IAsyncDisposable
         _options.Validate();
         Tokenizer = tokenizer;
         _runner = new CachedTransformer(model, Math.Max(_options.MaxBatchSize, _options.PrefillChunkTokens), _options.WeightType);
+        _weightVersion = _runner.WeightVersion;
         _batchCaches = new KvCache[_options.MaxBatchSize];
         _batchTokens = new int[_options.MaxBatchSize];
         _logits = new float[_options.MaxBatchSize * model.Config.VocabSize];
@@ -69,6 +73,9 @@ public sealed class ContinuousBatchingSampler : IDisposable, IAsyncDisposable
     public BpeTokenizer? Tokenizer { get; }
 
     public ContinuousBatchingOptions Options => _options;
+
+    /// <summary>The model's weight version now; each <see cref="SamplingResult.WeightVersion"/> says which one a request used.</summary>
+    public long WeightVersion => _runner.Model.WeightVersion;
 
     /// <summary>Prompt tokens that did not need prefilling because a conversation's cache already held them.</summary>
     public long ReusedPromptTokens => Interlocked.Read(ref _reusedTokens);
@@ -121,7 +128,7 @@ public sealed class ContinuousBatchingSampler : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Tokenizes <paramref name="prompt"/> (special tokens allowed) and submits it.</summary>
-    public Task<SamplingResult> SubmitAsync(string prompt, SamplingOptions options, CancellationToken cancellationToken)
+    public Task<SamplingResult> SubmitAsync(string prompt, DecodingOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         if (Tokenizer is null) throw new InvalidOperationException("this sampler has no tokenizer; submit token ids");
@@ -137,18 +144,17 @@ public sealed class ContinuousBatchingSampler : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Call after every change to the model's weights (a training step, merged or attached LoRA): re-reads the bfloat16
-    /// copies and drops every kept conversation cache, whose keys and values the old weights computed. Waits for the
-    /// current step; requests already decoding continue with the new weights.
+    /// When the model's weights changed since the last step (a training step, a loaded checkpoint, attached LoRA),
+    /// drops every kept conversation cache, whose keys and values the old weights computed; the runner re-reads its
+    /// derived weights itself. Requests already decoding continue with the new weights. Called under the step gate.
     /// </summary>
-    public void RefreshWeights()
+    private void DropStaleConversations()
     {
-        lock (_stepGate)
+        long version = _runner.Model.WeightVersion;
+        if (version == _weightVersion) return;
+        _weightVersion = version;
+        while (EvictOldestConversation(except: null))
         {
-            _runner.RefreshWeights();
-            while (EvictOldestConversation(except: null))
-            {
-            }
         }
     }
 
@@ -188,6 +194,7 @@ public sealed class ContinuousBatchingSampler : IDisposable, IAsyncDisposable
             bool busy;
             lock (_stepGate)
             {
+                DropStaleConversations();
                 DropCancelled();
                 PrefillWithinBudget();
                 if (_running.Count > 0) DecodeStep();
@@ -274,6 +281,8 @@ public sealed class ContinuousBatchingSampler : IDisposable, IAsyncDisposable
             _waiting.TryDequeue(out _);
             try
             {
+                DropStaleConversations();
+                g.WeightVersion = _weightVersion;
                 int reused = TakeCache(g);
                 _reservedTokens += g.ReservedTokens;
                 Interlocked.Add(ref _reusedTokens, reused);

@@ -6,7 +6,7 @@ namespace DeepResearcher.Engine.Sampling;
 /// <summary>One request's state while it waits and decodes: its cache, random stream, output so far and stop checks.</summary>
 internal sealed class Generation
 {
-    private readonly SamplingOptions _options;
+    private readonly DecodingOptions _options;
     private readonly StreamingDecoder? _decoder;
     private readonly StringBuilder? _text;
     private readonly int _longestStop;
@@ -14,7 +14,7 @@ internal sealed class Generation
     private float[] _logProbs;
     private float[] _samplingLogProbs;
     private int _count;
-    private FinishReason _finishReason;
+    private StopReason _stopReason;
     private string? _stopString;
     private CancellationTokenRegistration _registration;
     private volatile bool _cancelled;
@@ -42,7 +42,7 @@ internal sealed class Generation
 
     public int[] Prompt { get; }
 
-    public SamplingOptions Options => _options;
+    public DecodingOptions Options => _options;
 
     public Random Random { get; }
 
@@ -101,7 +101,7 @@ internal sealed class Generation
         {
             if (stop == token.Id)
             {
-                _finishReason = FinishReason.StopToken;
+                _stopReason = StopReason.StopToken;
                 stopToken = true;
             }
         }
@@ -116,7 +116,7 @@ internal sealed class Generation
         if (stopToken) return true;
         if (_count >= _options.MaxNewTokens)
         {
-            _finishReason = FinishReason.MaxTokens;
+            _stopReason = StopReason.MaxTokens;
             return true;
         }
         return false;
@@ -131,7 +131,7 @@ internal sealed class Generation
         {
             if (tail.Contains(stop, StringComparison.Ordinal))
             {
-                _finishReason = FinishReason.StopString;
+                _stopReason = StopReason.StopString;
                 _stopString = stop;
                 return true;
             }
@@ -140,13 +140,16 @@ internal sealed class Generation
         return false;
     }
 
+    /// <summary>The model's weight version when the request was admitted (its prompt is prefilled with those weights).</summary>
+    public long WeightVersion { get; set; }
+
     public void Complete()
     {
         _registration.Dispose();
         string? text = null;
         if (_decoder is not null && _text is not null) text = _text.Append(_decoder.Flush()).ToString();
         Completion.TrySetResult(new SamplingResult(_ids[.._count], _logProbs[.._count], _samplingLogProbs[.._count],
-            _finishReason, text, _stopString));
+            _stopReason, text, _stopString) { WeightVersion = WeightVersion });
     }
 
     public void Cancel()

@@ -8,7 +8,7 @@ public enum InferenceWeightType
 
     /// <summary>
     /// A bfloat16 copy (rounded to nearest even) read by a widening kernel: half the memory traffic, so small-batch
-    /// decode is about twice as fast. Snapshot: call <see cref="CachedTransformer.RefreshWeights"/> after the model changes.
+    /// decode is about twice as fast. A snapshot, re-rounded when the model's <see cref="Model.TransformerModel.WeightVersion"/> moves.
     /// </summary>
     BFloat16,
 }

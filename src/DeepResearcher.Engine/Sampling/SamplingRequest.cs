@@ -5,7 +5,7 @@ namespace DeepResearcher.Engine.Sampling;
 /// tool output and the new message). With a <see cref="ConversationId"/> the sampler keeps the conversation's KV cache
 /// after the turn and prefills only the part of the next prompt that differs from what it has cached.
 /// </summary>
-public sealed record SamplingRequest(IReadOnlyList<int> PromptTokenIds, SamplingOptions Options)
+public sealed record SamplingRequest(IReadOnlyList<int> PromptTokenIds, DecodingOptions Options)
 {
     /// <summary>Called on the sampler's decode thread after each token, in order; keep it short. An exception fails the request.</summary>
     public Action<SampledToken>? OnToken { get; init; }

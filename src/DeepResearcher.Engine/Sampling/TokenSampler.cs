@@ -13,7 +13,7 @@ public sealed class TokenSampler
     private float[] _keys = [];
     private int[] _indices = [];
 
-    public SampledToken Sample(ReadOnlySpan<float> logits, SamplingOptions options, Random random)
+    public SampledToken Sample(ReadOnlySpan<float> logits, DecodingOptions options, Random random)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(random);

@@ -5,6 +5,7 @@ using DeepResearcher.Engine.Tokenization;
 using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Recipes.Configuration;
 using DeepResearcher.Training.Checkpoints;
+using DeepResearcher.Training.Backends;
 using DeepResearcher.Training.Grpo;
 using DeepResearcher.Training.Rewards;
 using DeepResearcher.World.Demonstration;
@@ -52,8 +53,12 @@ public sealed class TrainingComponents(TrainingConfig config)
         ? LearningRateSchedule.WarmupCosine((float)config.Actor.Lr, config.Actor.WarmupSteps, config.Trainer.TotalSteps)
         : LearningRateSchedule.Constant((float)config.Actor.Lr);
 
+    /// <summary>The optimizer settings of every step, warm start and GRPO alike (the learning rate comes per step).</summary>
+    public AdamParams AdamParams() => new() { WeightDecay = (float)config.Actor.WeightDecay, GradClipNorm = (float)config.Actor.GradClip };
+
     public GrpoTrainerOptions GrpoOptions() => new()
     {
+        Adam = AdamParams(),
         Loss = new GrpoLossOptions
         {
             ClipLow = config.Actor.ClipRatio,

@@ -11,6 +11,7 @@ using DeepResearcher.Environments.World;
 using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Recipes.Configuration;
+using DeepResearcher.Training.Backends;
 using DeepResearcher.Training.Checkpoints;
 using DeepResearcher.Training.Data;
 using DeepResearcher.Training.Grpo;
@@ -222,7 +223,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         TransformerModel model = run.Model;
         log.Report(FormattableString.Invariant($"model: {model.Parameters.Sum(p => (long)p.Length):N0} parameters, {model.TrainableParameters.Sum(p => (long)p.Length):N0} trained{(model.LoraAdapters.Any() ? $" (LoRA rank {config.Model.LoraRank})" : string.Empty)}"));
         run.Own(new ContinuousBatchingSampler(model, run.Bpe, new ContinuousBatchingOptions { MaxBatchSize = 32, MaxTotalTokens = 1 << 20 }));
-        run.Policy = new EnginePolicy(run.Sampler, run.Tokenizer, name: run.Pretrained ? Path.GetFileName(Path.TrimEndingDirectorySeparator(config.Model.Path)) : "offline-tiny");
+        run.Policy = new EnginePolicy(new EngineSampler(run.Sampler), run.Tokenizer, name: run.Pretrained ? Path.GetFileName(Path.TrimEndingDirectorySeparator(config.Model.Path)) : "offline-tiny");
         run.SaveOptions = new CheckpointSaveOptions { BaseModelNameOrPath = run.Pretrained ? Path.GetFullPath(config.Model.Path) : null };
     }
 
@@ -238,7 +239,6 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         if (run.Resumed?.Stage == "sft")
         {
             await TrainingCheckpoint.LoadAsync(run.Latest!, model, sftOptimizer, cancellationToken);
-            run.Sampler.RefreshWeights();
         }
 
         int pretrainEnd = config.Sft.PretrainSteps;
@@ -252,7 +252,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             log.Report($"demonstrations: {demos.Count} trajectories, {demos.Sum(d => d.Length):N0} tokens, {demos.Sum(d => d.PolicyTokens):N0} policy tokens");
             // Pretraining steps learn the whole text: the same sequences with every target in the loss.
             List<PolicySequence> wholeText = [.. demos.Select(d => new PolicySequence(d.Inputs, d.Targets, Enumerable.Repeat((byte)1, d.Length).ToArray(), d.OldLogProbs, d.Advantage))];
-            var sft = new SupervisedTrainer(new PolicyUpdate(model, sftOptimizer, config.Actor.MicroBatchTokens, (float)config.Actor.GradClip));
+            var sft = new SupervisedTrainer(new EngineBackend(run.Sampler, sftOptimizer, config.Actor.MicroBatchTokens, run.SaveOptions), _components.AdamParams());
             LearningRateSchedule sftSchedule = _components.WarmStartSchedule(warmSteps);
             var sftClock = Stopwatch.StartNew();
             long sftTokens = 0;
@@ -263,7 +263,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
                 List<PolicySequence> source = stage == "pretrain" ? wholeText : demos;
                 List<PolicySequence> batch = [.. Enumerable.Range(0, config.Sft.BatchSize).Select(i => source[DataOrder.Index(config.Trainer.Seed, "sft", step, i, source.Count)])];
                 float sftLr = sftSchedule.At(step - 1);
-                double loss = sft.Step(batch, sftLr);
+                double loss = await sft.StepAsync(batch, sftLr, cancellationToken);
                 int batchTokens = batch.Sum(s => s.Length);
                 sftTokens += batchTokens;
                 await warmLog.AppendAsync(step, stage, loss, sftLr, batchTokens, cancellationToken);
@@ -281,7 +281,6 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
             // The frozen KL reference is the policy at the end of SFT.
             await TrainingCheckpoint.SaveAsync(run.Layout.Reference, model, null, run.Bpe, Snapshot(run, "sft", warmSteps, warmSteps), run.SaveOptions, cancellationToken);
-            run.Sampler.RefreshWeights();
             run.SftDone = warmSteps;
         }
         else if (run.InGrpo && warmSteps > 0 && (!File.Exists(run.Layout.Evaluation("after-sft")) || (config.Rollout.ValN > 0 && !File.Exists(run.Layout.Evaluation("after-sft-sampled")))))
@@ -289,7 +288,6 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             // A run resumed in GRPO that lacks an evaluation of the SFT policy (rollout.val_n was raised, or the file
             // was deleted): the frozen reference is that policy. The GRPO checkpoint is loaded over it later.
             await TrainingCheckpoint.LoadAsync(run.Layout.Reference, model, null, cancellationToken);
-            run.Sampler.RefreshWeights();
         }
     }
 
@@ -330,6 +328,8 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             {
                 source.Data.CopyTo(target.Data, 0);
             }
+
+            reference.BumpWeightVersion();
         }
 
         run.Reference = reference;
@@ -346,11 +346,12 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         {
             TrainerState state = await TrainingCheckpoint.LoadAsync(run.Latest!, model, optimizer, cancellationToken);
             grpoDone = state.Step;
-            sampler.RefreshWeights();
         }
 
-        var update = new PolicyUpdate(model, optimizer, config.Actor.MicroBatchTokens, (float)config.Actor.GradClip);
-        var grpo = new GrpoTrainer(update, run.Reference, _components.GrpoOptions());
+        var grpo = new GrpoTrainer(
+            new EngineBackend(sampler, optimizer, config.Actor.MicroBatchTokens, run.SaveOptions),
+            run.Reference is null ? null : new EngineLogProbSource(run.Reference, config.Actor.MicroBatchTokens),
+            _components.GrpoOptions());
         await using JudgeCache? judgeCache = _components.UsesJudge ? await JudgeCache.OpenAsync(Path.Combine(run.Layout.Root, "judge-cache.jsonl"), cancellationToken) : null;
         var runner = new RolloutRunner(run.Policy, run.Toolbox, new RolloutOptions
         {
@@ -383,8 +384,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             SearchCacheStatistics cacheAfter = run.Tools.Metrics.SearchCache()!;
             double rolloutSeconds = clock.Elapsed.TotalSeconds;
             float lr = schedule.At(step - 1);
-            GrpoStepStats stats = grpo.Step(groups, lr);
-            sampler.RefreshWeights();
+            GrpoStepStats stats = await grpo.StepAsync(groups, lr, cancellationToken);
             foreach (string id in groups.SelectMany(g => g.Trajectories).Select(t => t.Id))
             {
                 sampler.ReleaseConversation(id);

@@ -200,6 +200,7 @@ public static class TrainingCheckpoint
             throw new CheckpointFormatException(weightsPath, null,
                 $"holds {file.Tensors.Count} tensors but the model's adapters have {parameters.Count}; attach adapters to the modules listed in adapter_config.json");
         foreach (var p in parameters) file.ReadFloat32(p.Name, p.Data);
+        model.BumpWeightVersion();
     }
 
     /// <summary>

@@ -1,7 +1,12 @@
+using DeepResearcher.Training.Backends;
+
 namespace DeepResearcher.Training.Grpo;
 
 public sealed record GrpoTrainerOptions
 {
+    /// <summary>The optimizer settings of every update; the learning rate is replaced by each step's.</summary>
+    public AdamParams Adam { get; init; } = new();
+
     public GrpoLossOptions Loss { get; init; } = new();
 
     /// <summary>Passes over the rollout batch; with more than one, the old log-probs matter (the ratio moves off 1).</summary>

@@ -1,24 +1,26 @@
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Engine.Sampling;
-using EngineFinish = DeepResearcher.Engine.Sampling.FinishReason;
-using EngineSampling = DeepResearcher.Engine.Sampling.SamplingOptions;
+using DeepResearcher.Training.Backends;
 
 namespace DeepResearcher.Training.Policy;
 
 /// <summary>
-/// The engine's continuous-batching sampler as the agent loop's policy. It receives the exact token context and
-/// returns the ids it sampled with log π(token) at temperature 1 (the policy's own probability, what GRPO's ratio
-/// needs), so trajectories are token-exact. Each trajectory keeps its KV cache between turns under its id, so the
-/// trainer must call <see cref="ContinuousBatchingSampler.RefreshWeights"/> after every update.
+/// A policy sampler (the engine's, or any policy backend's) as the agent loop's policy. It receives the exact token
+/// context and returns the ids it sampled with log π(token) at temperature 1 (the policy's own probability, what
+/// GRPO's ratio needs), so trajectories are token-exact. Each trajectory keeps its prefix cache between turns under its
+/// id; the sampler drops those caches itself when the weight version moves. This is the one place where the agent's
+/// <see cref="Core.Agent.SamplingOptions"/> become the decoder's <see cref="DecodingOptions"/>.
 /// </summary>
 public sealed class EnginePolicy : ITokenLevelChatModel
 {
-    private readonly ContinuousBatchingSampler _sampler;
+    private readonly IPolicySampler _sampler;
     private readonly EngineTokenizer _tokenizer;
     private readonly int _endOfTurn;
 
-    public EnginePolicy(ContinuousBatchingSampler sampler, EngineTokenizer tokenizer, string endOfTurn = "<|im_end|>", string name = "engine")
+    public EnginePolicy(IPolicySampler sampler, EngineTokenizer tokenizer, string endOfTurn = "<|im_end|>", string name = "engine")
     {
+        ArgumentNullException.ThrowIfNull(sampler);
+        ArgumentNullException.ThrowIfNull(tokenizer);
         _sampler = sampler;
         _tokenizer = tokenizer;
         Name = name;
@@ -47,7 +49,7 @@ public sealed class EnginePolicy : ITokenLevelChatModel
     {
         IReadOnlyList<int> context = request.ContextTokenIds
             ?? throw new ArgumentException("the engine policy needs the token context (ResearchAgent provides it for token-level models)", nameof(request));
-        var options = new EngineSampling
+        var options = new DecodingOptions
         {
             Temperature = request.Sampling.Temperature,
             TopP = request.Sampling.TopP,
@@ -58,7 +60,7 @@ public sealed class EnginePolicy : ITokenLevelChatModel
             // G rollouts differ and a rerun with the same ids samples the same tokens.
             Seed = unchecked((int)((request.Sampling.Seed ?? 0) ^ StableHash(request.TrajectoryId) ^ ((long)context.Count * 0x9E3779B1))),
         };
-        SamplingResult result = await _sampler.SubmitAsync(
+        PolicySample result = await _sampler.SampleAsync(
             new SamplingRequest(context, options) { ConversationId = request.TrajectoryId.Length > 0 ? request.TrajectoryId : null },
             cancellationToken);
         return new ModelReply
@@ -66,7 +68,7 @@ public sealed class EnginePolicy : ITokenLevelChatModel
             Text = _tokenizer.Decode(result.TokenIds),
             TokenIds = result.TokenIds,
             LogProbs = result.LogProbs,
-            FinishReason = result.FinishReason == EngineFinish.MaxTokens ? Core.Agent.FinishReason.Length : Core.Agent.FinishReason.Stop,
+            FinishReason = result.StopReason == StopReason.MaxTokens ? FinishReason.Length : FinishReason.Stop,
             PromptTokens = context.Count,
             CompletionTokens = result.TokenIds.Length,
         };

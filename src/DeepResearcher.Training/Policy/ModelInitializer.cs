@@ -37,6 +37,7 @@ public static class ModelInitializer
                 }
             }
         }
+        model.BumpWeightVersion();
     }
 
     private static double Gaussian(Random random)

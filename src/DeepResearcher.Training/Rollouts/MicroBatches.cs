@@ -5,21 +5,28 @@ public static class MicroBatches
 {
     /// <summary>Greedy in order; a sequence longer than the budget gets a micro-batch of its own.</summary>
     public static List<List<PolicySequence>> Pack(IReadOnlyList<PolicySequence> sequences, int tokenBudget)
+        => Pack(sequences, s => s.Length, tokenBudget);
+
+    /// <summary>Greedy in order by <paramref name="length"/>; an item longer than the budget gets a micro-batch of its own.</summary>
+    public static List<List<T>> Pack<T>(IReadOnlyList<T> items, Func<T, int> length, int tokenBudget)
     {
-        var batches = new List<List<PolicySequence>>();
-        var current = new List<PolicySequence>();
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(length);
+        var batches = new List<List<T>>();
+        var current = new List<T>();
         int tokens = 0;
-        foreach (PolicySequence sequence in sequences)
+        foreach (T item in items)
         {
-            if (current.Count > 0 && tokens + sequence.Length > tokenBudget)
+            int n = length(item);
+            if (current.Count > 0 && tokens + n > tokenBudget)
             {
                 batches.Add(current);
                 current = [];
                 tokens = 0;
             }
 
-            current.Add(sequence);
-            tokens += sequence.Length;
+            current.Add(item);
+            tokens += n;
         }
 
         if (current.Count > 0)

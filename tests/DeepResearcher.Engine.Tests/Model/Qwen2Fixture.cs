@@ -14,7 +14,7 @@ public sealed class Qwen2Fixture : IDisposable
         Tokens = ReadInts("batch.input_ids");
         Targets = ReadInts("batch.targets");
         SequenceLengths = ReadInts("batch.seq_lengths");
-        LossMask = Expected.ReadFloat32("batch.loss_mask");
+        LossMask = Array.ConvertAll(Expected.ReadFloat32("batch.loss_mask"), m => (byte)m);
         Batch = new TokenBatch(Tokens, SequenceLengths);
     }
 
@@ -26,7 +26,7 @@ public sealed class Qwen2Fixture : IDisposable
 
     public int[] SequenceLengths { get; }
 
-    public float[] LossMask { get; }
+    public byte[] LossMask { get; }
 
     public TokenBatch Batch { get; }
 

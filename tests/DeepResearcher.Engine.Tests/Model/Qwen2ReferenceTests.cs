@@ -22,7 +22,7 @@ public sealed class Qwen2ReferenceTests(ITestOutputHelper output) : IClassFixtur
         var logProbs = new float[f.Tokens.Length];
         model.ForwardLogProbs(f.Batch, f.Targets, logProbs);
         var dLogProbs = new float[f.Tokens.Length];
-        float loss = TokenLoss.MaskedMeanNegativeLogLikelihood(logProbs, f.LossMask, dLogProbs);
+        float loss = (float)TokenLoss.MaskedMeanNegativeLogLikelihood(logProbs, f.LossMask, dLogProbs);
 
         var comparisons = new List<TensorComparison>();
         for (int i = 0; i <= model.Config.NumLayers; i++)
@@ -85,7 +85,7 @@ public sealed class Qwen2ReferenceTests(ITestOutputHelper output) : IClassFixtur
         }
         var logProbs = new float[f.Tokens.Length];
         model.ForwardLogProbs(f.Batch, f.Targets, logProbs);
-        losses.Add(TokenLoss.MaskedMeanNegativeLogLikelihood(logProbs, f.LossMask, new float[logProbs.Length]));
+        losses.Add((float)TokenLoss.MaskedMeanNegativeLogLikelihood(logProbs, f.LossMask, new float[logProbs.Length]));
 
         var comparisons = new List<TensorComparison> { TensorComparison.Compare("adamw.losses", losses.ToArray(), f.Expected.ReadFloat32("adamw.losses")) };
         // Adam moves each weight by about lr·m̂/√v̂, a ratio of gradients: where the true gradient is tiny (k_proj.bias
@@ -199,7 +199,7 @@ public sealed class Qwen2ReferenceTests(ITestOutputHelper output) : IClassFixtur
         var logProbs = new float[f.Tokens.Length];
         model.ForwardLogProbs(f.Batch, f.Targets, logProbs);
         var dLogProbs = new float[f.Tokens.Length];
-        float loss = TokenLoss.MaskedMeanNegativeLogLikelihood(logProbs, f.LossMask, dLogProbs);
+        float loss = (float)TokenLoss.MaskedMeanNegativeLogLikelihood(logProbs, f.LossMask, dLogProbs);
         model.Backward(dLogProbs);
         return loss;
     }

@@ -1,4 +1,5 @@
 using DeepResearcher.Engine.Model;
+using DeepResearcher.Engine.Optim;
 using DeepResearcher.Engine.Sampling;
 using DeepResearcher.Engine.Tests.Model;
 using DeepResearcher.Engine.Tokenization;
@@ -22,9 +23,9 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
 
         await using var sampler = new ContinuousBatchingSampler(model);
         var result = await sampler.SubmitAsync(
-            new SamplingRequest(prompt, new SamplingOptions { Temperature = 0, MaxNewTokens = expectedIds.Length }), Ct);
+            new SamplingRequest(prompt, new DecodingOptions { Temperature = 0, MaxNewTokens = expectedIds.Length }), Ct);
         Assert.Equal(expectedIds, result.TokenIds);
-        Assert.Equal(FinishReason.MaxTokens, result.FinishReason);
+        Assert.Equal(StopReason.MaxTokens, result.StopReason);
         for (int s = 0; s < expectedIds.Length; s++)
         {
             var row = expectedLogits.AsSpan(s * vocab, vocab);
@@ -50,7 +51,7 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
         var model = RandomModels.Create(RandomModels.TinyLlama, seed: 21);
         await using var sampler = new ContinuousBatchingSampler(model);
         var prompt = RandomModels.Tokens(7, model.Config.VocabSize, 1);
-        var options = new SamplingOptions { Temperature = 0.7f, TopK = 20, TopP = 0.95f, MaxNewTokens = 12, Seed = 4 };
+        var options = new DecodingOptions { Temperature = 0.7f, TopK = 20, TopP = 0.95f, MaxNewTokens = 12, Seed = 4 };
         var result = await sampler.SubmitAsync(new SamplingRequest(prompt, options), Ct);
         Assert.Equal(12, result.TokenIds.Length);
 
@@ -72,7 +73,7 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
         var model = RandomModels.Create(RandomModels.TinyQwen, seed: 2);
         int vocab = model.Config.VocabSize;
         var prompt = RandomModels.Tokens(5, vocab, 9);
-        var options = new SamplingOptions { TopP = 0.9f, MaxNewTokens = 20, Seed = 1234 };
+        var options = new DecodingOptions { TopP = 0.9f, MaxNewTokens = 20, Seed = 1234 };
         await using var sampler = new ContinuousBatchingSampler(model, options: new ContinuousBatchingOptions { MaxBatchSize = 6 });
         var alone = await sampler.SubmitAsync(new SamplingRequest(prompt, options), Ct);
         var again = await sampler.SubmitAsync(new SamplingRequest(prompt, options), Ct);
@@ -97,7 +98,7 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
         int vocab = model.Config.VocabSize;
         var requests = Enumerable.Range(0, 20).Select(i => new SamplingRequest(
             RandomModels.Tokens(1 + (i * 7) % 23, vocab, 300 + i),
-            new SamplingOptions { Temperature = 0.9f, TopK = i % 3 == 0 ? 10 : 0, MaxNewTokens = 2 + (i * 5) % 17, Seed = i })).ToArray();
+            new DecodingOptions { Temperature = 0.9f, TopK = i % 3 == 0 ? 10 : 0, MaxNewTokens = 2 + (i * 5) % 17, Seed = i })).ToArray();
 
         var alone = new List<SamplingResult>();
         // Small prefill chunks, so prompts are prefilled in several passes interleaved with other sequences' decode steps.
@@ -124,7 +125,7 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
         // OnToken runs on the decode thread, so these counters are only touched there (and read after the fact).
         int runningTokens = 0, runningTokensAtLongStart = -1;
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var running = sampler.SubmitAsync(new SamplingRequest(RandomModels.Tokens(3, vocab, 1), new SamplingOptions { MaxNewTokens = 400 })
+        var running = sampler.SubmitAsync(new SamplingRequest(RandomModels.Tokens(3, vocab, 1), new DecodingOptions { MaxNewTokens = 400 })
         {
             OnToken = _ =>
             {
@@ -133,7 +134,7 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
         }, Ct);
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         int before = Volatile.Read(ref runningTokens);
-        var longPrompt = sampler.SubmitAsync(new SamplingRequest(RandomModels.Tokens(100, vocab, 2), new SamplingOptions { MaxNewTokens = 2 })
+        var longPrompt = sampler.SubmitAsync(new SamplingRequest(RandomModels.Tokens(100, vocab, 2), new DecodingOptions { MaxNewTokens = 2 })
         {
             OnToken = _ =>
             {
@@ -155,9 +156,9 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
         int stopAt = Enumerable.Range(2, ids.Length - 2).First(i => Array.IndexOf(ids, ids[i]) == i);
         await using var sampler = new ContinuousBatchingSampler(Qwen2Fixture.LoadModel());
         var result = await sampler.SubmitAsync(new SamplingRequest(prompt,
-            new SamplingOptions { Temperature = 0, MaxNewTokens = 50, StopTokenIds = [ids[stopAt], 255 - ids[stopAt]] }), Ct);
+            new DecodingOptions { Temperature = 0, MaxNewTokens = 50, StopTokenIds = [ids[stopAt], 255 - ids[stopAt]] }), Ct);
         Assert.Equal(ids[..(stopAt + 1)], result.TokenIds);
-        Assert.Equal(FinishReason.StopToken, result.FinishReason);
+        Assert.Equal(StopReason.StopToken, result.StopReason);
     }
 
     [Fact]
@@ -175,7 +176,7 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
         }
         await using var sampler = new ContinuousBatchingSampler(model, tokenizer);
         var prompt = tokenizer.Encode("the quick");
-        var options = new SamplingOptions { Temperature = 0, MaxNewTokens = 30 };
+        var options = new DecodingOptions { Temperature = 0, MaxNewTokens = 30 };
         var free = await sampler.SubmitAsync(new SamplingRequest(prompt, options), Ct);
         Assert.NotNull(free.Text);
         output.WriteLine(free.Text);
@@ -183,7 +184,7 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
         var stop = free.Text.Substring(at, 2);
 
         var stopped = await sampler.SubmitAsync(new SamplingRequest(prompt, options with { StopStrings = ["\u0001never", stop] }), Ct);
-        Assert.Equal(FinishReason.StopString, stopped.FinishReason);
+        Assert.Equal(StopReason.StopString, stopped.StopReason);
         Assert.Equal(stop, stopped.StopString);
         Assert.Equal(free.TokenIds[..stopped.TokenIds.Length], stopped.TokenIds);
         Assert.Contains(stop, stopped.Text, StringComparison.Ordinal);
@@ -199,19 +200,19 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Far more tokens than the test could wait for: it only ends by cancellation.
-        var endless = sampler.SubmitAsync(new SamplingRequest(RandomModels.Tokens(4, vocab, 1), new SamplingOptions { MaxNewTokens = 900_000 })
+        var endless = sampler.SubmitAsync(new SamplingRequest(RandomModels.Tokens(4, vocab, 1), new DecodingOptions { MaxNewTokens = 900_000 })
         {
             OnToken = _ => started.TrySetResult(),
         }, cancel.Token);
-        var queuedAndCancelled = sampler.SubmitAsync(new SamplingRequest([1, 2], new SamplingOptions { MaxNewTokens = 3 }), new CancellationToken(canceled: true));
+        var queuedAndCancelled = sampler.SubmitAsync(new SamplingRequest([1, 2], new DecodingOptions { MaxNewTokens = 3 }), new CancellationToken(canceled: true));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queuedAndCancelled);
         using var cancelQueued = new CancellationTokenSource();
-        var queued = sampler.SubmitAsync(new SamplingRequest([1, 2], new SamplingOptions { MaxNewTokens = 3 }), cancelQueued.Token);
+        var queued = sampler.SubmitAsync(new SamplingRequest([1, 2], new DecodingOptions { MaxNewTokens = 3 }), cancelQueued.Token);
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         await cancelQueued.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.WaitAsync(TimeSpan.FromSeconds(10), Ct));
 
-        var waiting = sampler.SubmitAsync(new SamplingRequest(RandomModels.Tokens(3, vocab, 2), new SamplingOptions { MaxNewTokens = 4 }), Ct);
+        var waiting = sampler.SubmitAsync(new SamplingRequest(RandomModels.Tokens(3, vocab, 2), new DecodingOptions { MaxNewTokens = 4 }), Ct);
         await Task.Delay(50, Ct);
         Assert.False(waiting.IsCompleted, "the only slot is taken");
         await cancel.CancelAsync();
@@ -225,7 +226,7 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
     {
         var model = RandomModels.Create(RandomModels.TinyLlama, seed: 31);
         int vocab = model.Config.VocabSize;
-        var options = new SamplingOptions { Temperature = 0, MaxNewTokens = 8 };
+        var options = new DecodingOptions { Temperature = 0, MaxNewTokens = 8 };
         var prompt = RandomModels.Tokens(9, vocab, 1);
         await using var warm = new ContinuousBatchingSampler(model, options: new ContinuousBatchingOptions { MaxBatchSize = 2 });
         await using var cold = new ContinuousBatchingSampler(model);
@@ -252,17 +253,59 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
         await warm.SubmitAsync(new SamplingRequest(edited, options) { ConversationId = "a" }, Ct);
         Assert.Equal(before + 3, warm.ReusedPromptTokens);
 
-        // New weights make every kept cache stale: after RefreshWeights the next turn starts cold.
-        warm.RefreshWeights();
+        // New weights make every kept cache stale: once the weight version moves the next turn starts cold.
+        model.BumpWeightVersion();
         await warm.SubmitAsync(new SamplingRequest(edited, options) { ConversationId = "a" }, Ct);
         Assert.Equal(before + 3, warm.ReusedPromptTokens);
+    }
+
+    [Theory]
+    [InlineData(InferenceWeightType.Float32)]
+    [InlineData(InferenceWeightType.BFloat16)]
+    public async Task AnOptimizerStep_IsSeenByTheNextSample_WithoutARefreshCall(InferenceWeightType weightType)
+    {
+        var model = RandomModels.Create(RandomModels.TinyQwen, seed: 41);
+        int vocab = model.Config.VocabSize;
+        var options = new DecodingOptions { Temperature = 0, MaxNewTokens = 6 };
+        var prompt = RandomModels.Tokens(12, vocab, 1);
+        await using var sampler = new ContinuousBatchingSampler(model, options: new ContinuousBatchingOptions { WeightType = weightType });
+        var first = await sampler.SubmitAsync(new SamplingRequest(prompt, options) { ConversationId = "a" }, Ct);
+        long reusedBefore = sampler.ReusedPromptTokens;
+
+        TrainOneStep(model, prompt);
+
+        Assert.True(first.WeightVersion < model.WeightVersion, "the optimizer step must bump the weight version");
+        // The conversation's kept cache was computed by the old weights: the next turn must not reuse it.
+        int[] secondPrompt = [.. prompt, .. first.TokenIds, .. RandomModels.Tokens(3, vocab, 2)];
+        var second = await sampler.SubmitAsync(new SamplingRequest(secondPrompt, options) { ConversationId = "a" }, Ct);
+        Assert.Equal(reusedBefore, sampler.ReusedPromptTokens);
+        Assert.Equal(model.WeightVersion, second.WeightVersion);
+
+        // What a sampler built on the new weights samples, to the bit.
+        await using var fresh = new ContinuousBatchingSampler(model, options: new ContinuousBatchingOptions { WeightType = weightType });
+        var expected = await fresh.SubmitAsync(new SamplingRequest(secondPrompt, options), Ct);
+        Assert.Equal(expected.TokenIds, second.TokenIds);
+        Assert.Equal(expected.LogProbs, second.LogProbs);
+    }
+
+    /// <summary>One AdamW step on the cross-entropy of <paramref name="tokens"/>, large enough to move greedy decoding.</summary>
+    private static void TrainOneStep(TransformerModel model, int[] tokens)
+    {
+        var optimizer = new AdamW(model.TrainableParameters, new AdamWOptions { WeightDecay = 0 });
+        var batch = TokenBatch.Single(tokens[..^1]);
+        var logProbs = new float[batch.TokenCount];
+        var gradient = new float[batch.TokenCount];
+        model.ForwardLogProbs(batch, tokens[1..], logProbs);
+        TokenLoss.MaskedMeanNegativeLogLikelihood(logProbs, Enumerable.Repeat((byte)1, batch.TokenCount).ToArray(), gradient);
+        model.Backward(gradient);
+        optimizer.Step(0.05f);
     }
 
     [Fact]
     public async Task KeptConversations_GiveWayWhenTheCacheBudgetIsNeeded()
     {
         var model = RandomModels.Create(RandomModels.TinyQwen, seed: 32);
-        var options = new SamplingOptions { Temperature = 0, MaxNewTokens = 10 };
+        var options = new DecodingOptions { Temperature = 0, MaxNewTokens = 10 };
         await using var sampler = new ContinuousBatchingSampler(model, options: new ContinuousBatchingOptions { MaxBatchSize = 2, MaxTotalTokens = 40 });
         var prompt = RandomModels.Tokens(20, model.Config.VocabSize, 1);
         var first = await sampler.SubmitAsync(new SamplingRequest(prompt, options) { ConversationId = "a" }, Ct);
@@ -278,13 +321,13 @@ public sealed class ContinuousBatchingSamplerTests(ITestOutputHelper output)
     {
         var model = RandomModels.Create(RandomModels.TinyQwen, seed: 1);
         await using var sampler = new ContinuousBatchingSampler(model, options: new ContinuousBatchingOptions { MaxTotalTokens = 64 });
-        var tooLong = await Assert.ThrowsAsync<ArgumentException>(() => sampler.SubmitAsync(new SamplingRequest(new int[60], new SamplingOptions { MaxNewTokens = 10 }), Ct));
+        var tooLong = await Assert.ThrowsAsync<ArgumentException>(() => sampler.SubmitAsync(new SamplingRequest(new int[60], new DecodingOptions { MaxNewTokens = 10 }), Ct));
         Assert.Contains("cache budget of 64", tooLong.Message, StringComparison.Ordinal);
-        var unknown = await Assert.ThrowsAsync<ArgumentException>(() => sampler.SubmitAsync(new SamplingRequest([3, 1000], new SamplingOptions()), Ct));
+        var unknown = await Assert.ThrowsAsync<ArgumentException>(() => sampler.SubmitAsync(new SamplingRequest([3, 1000], new DecodingOptions()), Ct));
         Assert.Contains("1000", unknown.Message, StringComparison.Ordinal);
-        var stops = await Assert.ThrowsAsync<ArgumentException>(() => sampler.SubmitAsync(new SamplingRequest([3], new SamplingOptions { MaxNewTokens = 4, StopStrings = ["x"] }), Ct));
+        var stops = await Assert.ThrowsAsync<ArgumentException>(() => sampler.SubmitAsync(new SamplingRequest([3], new DecodingOptions { MaxNewTokens = 4, StopStrings = ["x"] }), Ct));
         Assert.Contains("tokenizer", stops.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<ArgumentException>(() => sampler.SubmitAsync(new SamplingRequest([], new SamplingOptions()), Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => sampler.SubmitAsync(new SamplingRequest([], new DecodingOptions()), Ct));
         var missing = await Assert.ThrowsAsync<FileNotFoundException>(() => ContinuousBatchingSampler.LoadAsync(Qwen2Fixture.Directory, null, Ct));
         Assert.Contains("tokenizer.json", missing.Message, StringComparison.Ordinal);
     }

@@ -26,7 +26,7 @@ public sealed class TokenSamplerTests
     public void Temperature1_SamplesTheSoftmaxCdf(double u, int expected)
     {
         var logits = LogitsOf(1, 2, 3); // p = 1/6, 2/6, 3/6
-        var token = new TokenSampler().Sample(logits, new SamplingOptions(), new ScriptedRandom(u));
+        var token = new TokenSampler().Sample(logits, new DecodingOptions(), new ScriptedRandom(u));
         Assert.Equal(expected, token.Id);
         Assert.Equal(Math.Log((expected + 1) / 6.0), token.LogProb, Tolerance);
         Assert.Equal(token.LogProb, token.SamplingLogProb, Tolerance);
@@ -37,7 +37,7 @@ public sealed class TokenSamplerTests
     {
         var logits = LogitsOf(1, 4, 9); // at T = 2: ∝ 1, 2, 3
         var sampler = new TokenSampler();
-        var options = new SamplingOptions { Temperature = 2 };
+        var options = new DecodingOptions { Temperature = 2 };
         Assert.Equal(0, sampler.Sample(logits, options, new ScriptedRandom(0.15)).Id);
         var token = sampler.Sample(logits, options, new ScriptedRandom(0.3));
         Assert.Equal(1, token.Id);
@@ -50,7 +50,7 @@ public sealed class TokenSamplerTests
     {
         var logits = LogitsOf(1, 2, 3, 4); // top-2 keeps ids 3 and 2: 4/7, 3/7
         var sampler = new TokenSampler();
-        var options = new SamplingOptions { TopK = 2 };
+        var options = new DecodingOptions { TopK = 2 };
         var first = sampler.Sample(logits, options, new ScriptedRandom(0.5));
         Assert.Equal(3, first.Id);
         Assert.Equal(Math.Log(4 / 7.0), first.SamplingLogProb, Tolerance);
@@ -70,7 +70,7 @@ public sealed class TokenSamplerTests
     public void TopP_KeepsTheSmallestNucleus(float topP, double u, int expected, double samplingProbability)
     {
         var logits = LogitsOf(0.5, 0.3, 0.15, 0.05);
-        var token = new TokenSampler().Sample(logits, new SamplingOptions { TopP = topP }, new ScriptedRandom(u));
+        var token = new TokenSampler().Sample(logits, new DecodingOptions { TopP = topP }, new ScriptedRandom(u));
         Assert.Equal(expected, token.Id);
         Assert.Equal(Math.Log(samplingProbability), token.SamplingLogProb, Tolerance);
         Assert.Equal(Math.Log(new[] { 0.5, 0.3, 0.15, 0.05 }[expected]), token.LogProb, Tolerance);
@@ -80,7 +80,7 @@ public sealed class TokenSamplerTests
     public void TopKThenTopP_AppliesTopPToTheRenormalisedTopK()
     {
         var logits = LogitsOf(0.4, 0.3, 0.2, 0.1); // top-3: 4/9, 3/9, 2/9; top-p 0.5 keeps 4/9 then 3/9
-        var token = new TokenSampler().Sample(logits, new SamplingOptions { TopK = 3, TopP = 0.5f }, new ScriptedRandom(0.99));
+        var token = new TokenSampler().Sample(logits, new DecodingOptions { TopK = 3, TopP = 0.5f }, new ScriptedRandom(0.99));
         Assert.Equal(1, token.Id);
         Assert.Equal(Math.Log(3 / 7.0), token.SamplingLogProb, Tolerance);
     }
@@ -111,7 +111,7 @@ public sealed class TokenSamplerTests
                         break;
                     }
                 }
-                var token = sampler.Sample(logits, new SamplingOptions { TopP = topP }, new ScriptedRandom(u));
+                var token = sampler.Sample(logits, new DecodingOptions { TopP = topP }, new ScriptedRandom(u));
                 Assert.Equal(expected, token.Id);
                 Assert.Equal(Math.Log(Math.Exp(logits[expected]) / cumulative), token.SamplingLogProb, 1e-4);
             }
@@ -128,8 +128,8 @@ public sealed class TokenSamplerTests
         {
             for (int i = 0; i < logits.Length; i++) logits[i] = (float)(random.NextDouble() * 4);
             int argmax = Array.IndexOf(logits, logits.Max());
-            var topK = sampler.Sample(logits, new SamplingOptions { TopK = 1, Temperature = 1.5f }, new ScriptedRandom(random.NextDouble()));
-            var greedy = sampler.Sample(logits, new SamplingOptions { Temperature = 0 }, new ScriptedRandom(0.5));
+            var topK = sampler.Sample(logits, new DecodingOptions { TopK = 1, Temperature = 1.5f }, new ScriptedRandom(random.NextDouble()));
+            var greedy = sampler.Sample(logits, new DecodingOptions { Temperature = 0 }, new ScriptedRandom(0.5));
             Assert.Equal(argmax, topK.Id);
             Assert.Equal(argmax, greedy.Id);
             Assert.Equal(0f, topK.SamplingLogProb, Tolerance);
@@ -142,8 +142,8 @@ public sealed class TokenSamplerTests
     [Fact]
     public void InvalidOptions_AreNamed()
     {
-        Assert.Contains("top-p", Assert.Throws<ArgumentException>(() => new SamplingOptions { TopP = 0 }.Validate()).Message, StringComparison.Ordinal);
-        Assert.Contains("temperature", Assert.Throws<ArgumentException>(() => new SamplingOptions { Temperature = -1 }.Validate()).Message, StringComparison.Ordinal);
-        Assert.Contains("max new tokens", Assert.Throws<ArgumentException>(() => new SamplingOptions { MaxNewTokens = 0 }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("top-p", Assert.Throws<ArgumentException>(() => new DecodingOptions { TopP = 0 }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("temperature", Assert.Throws<ArgumentException>(() => new DecodingOptions { Temperature = -1 }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("max new tokens", Assert.Throws<ArgumentException>(() => new DecodingOptions { MaxNewTokens = 0 }.Validate()).Message, StringComparison.Ordinal);
     }
 }

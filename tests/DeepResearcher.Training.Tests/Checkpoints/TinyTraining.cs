@@ -40,7 +40,7 @@ internal static class TinyTraining
         int[] lengths = [9, 7];
         int[] tokens = [.. Enumerable.Range(0, lengths.Sum()).Select(_ => random.Next(model.Config.VocabSize))];
         int[] targets = [.. tokens.Skip(1), 0];
-        float[] mask = [.. tokens.Select((_, i) => i % 5 == 4 ? 0f : 1f)];
+        byte[] mask = [.. tokens.Select((_, i) => i % 5 == 4 ? (byte)0 : (byte)1)];
         var logProbs = new float[tokens.Length];
         var gradient = new float[tokens.Length];
         optimizer.ZeroGrad();

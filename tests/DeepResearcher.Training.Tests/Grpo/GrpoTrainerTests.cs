@@ -1,5 +1,7 @@
 using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Optim;
+using DeepResearcher.Engine.Sampling;
+using DeepResearcher.Training.Backends;
 using DeepResearcher.Training.Grpo;
 using DeepResearcher.Training.Policy;
 using DeepResearcher.Training.Rollouts;
@@ -23,76 +25,87 @@ public class GrpoTrainerTests
         return new PolicySequence(ids[..^1], ids[1..], mask, new float[6], advantage);
     }
 
-    private static double CompletionLogProb(PolicyUpdate update, PolicySequence sequence)
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly AdamParams NoDecay = new() { WeightDecay = 0, GradClipNorm = 1f };
+
+    private static async Task<double> CompletionLogProbAsync(EngineBackend backend, PolicySequence sequence)
     {
-        float[] logProbs = update.LogProbs([sequence]);
+        float[] logProbs = (await backend.ComputeLogProbsAsync([new TokenDatum(sequence.Inputs, sequence.Targets, sequence.Mask)], Ct))[0];
         return Enumerable.Range(0, sequence.Length).Where(t => sequence.Mask[t] == 1).Sum(t => (double)logProbs[t]);
     }
 
     [Fact]
-    public void Raises_the_likelihood_of_positive_advantage_rollouts_and_lowers_the_negative_ones()
+    public async Task Raises_the_likelihood_of_positive_advantage_rollouts_and_lowers_the_negative_ones()
     {
         TransformerModel model = NewModel();
-        var update = new PolicyUpdate(model, new AdamW(model.TrainableParameters, new AdamWOptions { WeightDecay = 0 }), 4096, 1f);
-        var trainer = new GrpoTrainer(update, NewModel(), new GrpoTrainerOptions { RecomputeOldLogProbs = true, Loss = new GrpoLossOptions { KlCoefficient = 0.001 } });
+        await using var sampler = new ContinuousBatchingSampler(model);
+        var update = new EngineBackend(sampler, new AdamW(model.TrainableParameters), 4096);
+        var trainer = new GrpoTrainer(update, new EngineLogProbSource(NewModel(), 4096), new GrpoTrainerOptions { Adam = NoDecay, RecomputeOldLogProbs = true, Loss = new GrpoLossOptions { KlCoefficient = 0.001 } });
         PolicySequence good = Completion([5, 6, 7], +1f);
         PolicySequence bad = Completion([8, 9, 10], -1f);
-        double goodBefore = CompletionLogProb(update, good);
-        double badBefore = CompletionLogProb(update, bad);
+        double goodBefore = await CompletionLogProbAsync(update, good);
+        double badBefore = await CompletionLogProbAsync(update, bad);
 
         GrpoStepStats stats = default!;
         for (int step = 0; step < 5; step++)
         {
-            stats = trainer.Update([good, bad], 0, 1e-2f);
+            stats = await trainer.UpdateAsync([good, bad], 0, 1e-2f, Ct);
         }
 
-        Assert.True(CompletionLogProb(update, good) > goodBefore + 0.5, $"good: {goodBefore:F3} → {CompletionLogProb(update, good):F3}");
-        Assert.True(CompletionLogProb(update, bad) < badBefore - 0.5, $"bad: {badBefore:F3} → {CompletionLogProb(update, bad):F3}");
+        double goodAfter = await CompletionLogProbAsync(update, good);
+        double badAfter = await CompletionLogProbAsync(update, bad);
+        Assert.True(goodAfter > goodBefore + 0.5, $"good: {goodBefore:F3} → {goodAfter:F3}");
+        Assert.True(badAfter < badBefore - 0.5, $"bad: {badBefore:F3} → {badAfter:F3}");
         Assert.Equal(6, stats.PolicyTokens);
         Assert.True(stats.Kl > 0, "the policy moved away from the reference");
     }
 
     [Fact]
-    public void Zero_advantages_at_the_reference_leave_the_weights_untouched()
+    public async Task Zero_advantages_at_the_reference_leave_the_weights_untouched()
     {
         TransformerModel model = NewModel();
         float[] before = [.. model.EmbedTokens.Data];
-        var update = new PolicyUpdate(model, new AdamW(model.TrainableParameters, new AdamWOptions { WeightDecay = 0 }), 4096, 1f);
-        var trainer = new GrpoTrainer(update, NewModel(), new GrpoTrainerOptions { RecomputeOldLogProbs = true });
+        await using var sampler = new ContinuousBatchingSampler(model);
+        var update = new EngineBackend(sampler, new AdamW(model.TrainableParameters), 4096);
+        var trainer = new GrpoTrainer(update, new EngineLogProbSource(NewModel(), 4096), new GrpoTrainerOptions { Adam = NoDecay, RecomputeOldLogProbs = true });
 
-        GrpoStepStats stats = trainer.Update([Completion([5, 6, 7], 0f), Completion([8, 9, 10], 0f)], 0, 1e-2f);
+        GrpoStepStats stats = await trainer.UpdateAsync([Completion([5, 6, 7], 0f), Completion([8, 9, 10], 0f)], 0, 1e-2f, Ct);
 
         Assert.Equal(0, stats.GradNorm, 1e-7);
         Assert.Equal(before, model.EmbedTokens.Data);
     }
 
     [Fact]
-    public void Several_ppo_epochs_move_the_ratio_off_one_and_clipping_engages()
+    public async Task Several_ppo_epochs_move_the_ratio_off_one_and_clipping_engages()
     {
         TransformerModel model = NewModel();
-        var update = new PolicyUpdate(model, new AdamW(model.TrainableParameters, new AdamWOptions { WeightDecay = 0 }), 4096, 1f);
+        await using var sampler = new ContinuousBatchingSampler(model);
+        var update = new EngineBackend(sampler, new AdamW(model.TrainableParameters), 4096);
         var trainer = new GrpoTrainer(update, null, new GrpoTrainerOptions
         {
+            Adam = NoDecay,
             RecomputeOldLogProbs = true,
             PpoEpochs = 8,
             MiniBatchSize = 1,
             Loss = new GrpoLossOptions { KlCoefficient = 0 },
         });
 
-        GrpoStepStats stats = trainer.Update([Completion([5, 6, 7], 2f), Completion([8, 9, 10], -2f)], 0, 5e-2f);
+        GrpoStepStats stats = await trainer.UpdateAsync([Completion([5, 6, 7], 2f), Completion([8, 9, 10], -2f)], 0, 5e-2f, Ct);
 
         Assert.Equal(16, stats.OptimizerSteps);
         Assert.True(stats.ClipFraction > 0, "after several epochs with a large step some ratios leave [0.8, 1.2]");
     }
 
     [Fact]
-    public void A_kl_term_without_a_reference_model_is_refused()
+    public async Task A_kl_term_without_a_reference_model_is_refused()
     {
         TransformerModel model = NewModel();
-        var update = new PolicyUpdate(model, new AdamW(model.TrainableParameters), 4096, 1f);
+        await using var sampler = new ContinuousBatchingSampler(model);
+        var update = new EngineBackend(sampler, new AdamW(model.TrainableParameters), 4096);
         var trainer = new GrpoTrainer(update, null, new GrpoTrainerOptions());
 
-        var ex = Assert.Throws<InvalidOperationException>(() => trainer.Update([Completion([5, 6, 7], 1f)], 0, 1e-3f));
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => trainer.UpdateAsync([Completion([5, 6, 7], 1f)], 0, 1e-3f, Ct));
 
         Assert.Contains("kl_coef", ex.Message, StringComparison.Ordinal);
     }

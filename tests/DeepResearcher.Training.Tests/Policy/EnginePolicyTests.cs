@@ -6,6 +6,7 @@ using DeepResearcher.Engine.Optim;
 using DeepResearcher.Engine.Sampling;
 using DeepResearcher.Engine.Tokenization;
 using DeepResearcher.Testing;
+using DeepResearcher.Training.Backends;
 using DeepResearcher.Training.Policy;
 using DeepResearcher.Training.Rollouts;
 
@@ -33,7 +34,7 @@ public class EnginePolicyTests
         });
         ModelInitializer.Initialize(model, 4);
         await using var sampler = new ContinuousBatchingSampler(model, bpe, new ContinuousBatchingOptions { MaxBatchSize = 4, MaxTotalTokens = 65536 });
-        var policy = new EnginePolicy(sampler, tokenizer);
+        var policy = new EnginePolicy(new EngineSampler(sampler), tokenizer);
         var agent = new ResearchAgent(policy, new ScriptedToolbox(), new ResearchAgentOptions
         {
             Today = new DateOnly(2026, 1, 1),
@@ -48,8 +49,8 @@ public class EnginePolicyTests
         Assert.Equal(3, trajectory.Turns.Count); // an untrained model breaks the protocol; feedback keeps it going
         Assert.All(trajectory.Segments.Where(s => s.Kind == SegmentKind.Policy), s => Assert.Equal(s.TokenIds!.Length, s.LogProbs!.Length));
         PolicySequence sequence = PolicySequence.FromTrajectory(trajectory, 1.0);
-        var update = new PolicyUpdate(model, new AdamW(model.TrainableParameters), 65536, 1f);
-        float[] forward = update.LogProbs([sequence]);
+        var backend = new EngineBackend(sampler, new AdamW(model.TrainableParameters), 65536);
+        float[] forward = (await backend.ComputeLogProbsAsync([new TokenDatum(sequence.Inputs, sequence.Targets, sequence.Mask)], ct))[0];
         int compared = 0;
         for (int t = 0; t < sequence.Length; t++)
         {
@@ -70,7 +71,7 @@ public class EnginePolicyTests
         var model = TransformerModel.Create(new TransformerConfig { VocabSize = bpe.VocabSize, HiddenSize = 16, IntermediateSize = 32, NumLayers = 1, NumHeads = 2, NumKeyValueHeads = 1, TieWordEmbeddings = true });
         using var sampler = new ContinuousBatchingSampler(model, bpe);
 
-        var ex = Assert.Throws<ArgumentException>(() => new EnginePolicy(sampler, new EngineTokenizer(bpe)));
+        var ex = Assert.Throws<ArgumentException>(() => new EnginePolicy(new EngineSampler(sampler), new EngineTokenizer(bpe)));
 
         Assert.Contains("<|im_end|>", ex.Message, StringComparison.Ordinal);
     }

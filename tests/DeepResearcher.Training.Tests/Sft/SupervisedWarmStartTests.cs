@@ -4,6 +4,8 @@ using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Optim;
 using DeepResearcher.Engine.Tokenization;
 using DeepResearcher.Environments.World;
+using DeepResearcher.Engine.Sampling;
+using DeepResearcher.Training.Backends;
 using DeepResearcher.Training.Policy;
 using DeepResearcher.Training.Rollouts;
 using DeepResearcher.Training.Sft;
@@ -63,13 +65,14 @@ public sealed class SupervisedWarmStartTests : IAsyncLifetime
             TieWordEmbeddings = true, QkvBias = true, RopeTheta = 10000, MaxPositionEmbeddings = 8192,
         });
         ModelInitializer.Initialize(model, 1);
-        var trainer = new SupervisedTrainer(new PolicyUpdate(model, new AdamW(model.TrainableParameters, new AdamWOptions { WeightDecay = 0 }), 16384, 1f));
+        await using var sampler = new ContinuousBatchingSampler(model);
+        var trainer = new SupervisedTrainer(new EngineBackend(sampler, new AdamW(model.TrainableParameters), 16384), new AdamParams { WeightDecay = 0, GradClipNorm = 1f });
         List<PolicySequence> batch = [.. sequences.Take(2)];
 
         var losses = new List<double>();
         for (int step = 0; step < 12; step++)
         {
-            losses.Add(trainer.Step(batch, 1e-2f));
+            losses.Add(await trainer.StepAsync(batch, 1e-2f, TestContext.Current.CancellationToken));
         }
 
         Assert.True(losses[0] > Math.Log(bpe.VocabSize) * 0.8, $"an untrained model starts near ln V = {Math.Log(bpe.VocabSize):F2}: {losses[0]:F2}");

@@ -1,9 +1,13 @@
 using System.Numerics.Tensors;
+using DeepResearcher.Engine.Model;
 
-namespace DeepResearcher.Engine.Model;
+namespace DeepResearcher.Engine.Tests.Model;
 
-/// <summary>Argmax decoding by recomputing the whole sequence each step (the KV-cache decoder replaces this later).</summary>
-public static class GreedyDecoder
+/// <summary>
+/// Argmax decoding by recomputing the whole sequence each step: an oracle for the reference tests that shares nothing
+/// with the KV-cache decoder (the engine's real decoder is <c>ContinuousBatchingSampler</c>).
+/// </summary>
+internal static class GreedyDecoder
 {
     /// <summary>
     /// Appends <paramref name="steps"/> tokens to <paramref name="prompt"/>; when <paramref name="stepLogits"/> is not empty

@@ -1,7 +1,12 @@
 namespace DeepResearcher.Engine.Sampling;
 
-/// <summary>How to pick tokens and when to stop. Filters apply in the order temperature → top-k → top-p, as in Hugging Face.</summary>
-public sealed record SamplingOptions
+/// <summary>
+/// The decoder's settings for one request: how to pick tokens and when to stop (stop ids and strings, a token budget,
+/// the request's seed). Filters apply in the order temperature → top-k → top-p, as in Hugging Face. Named apart from
+/// the agent's per-turn <c>Core.Agent.SamplingOptions</c> (what any chat model is asked for): the engine policy maps
+/// that one onto this one, adding the chat template's end-of-turn stop id and a per-trajectory seed.
+/// </summary>
+public sealed record DecodingOptions
 {
     /// <summary>Divides the logits before softmax; 0 means greedy (argmax).</summary>
     public float Temperature { get; init; } = 1f;
