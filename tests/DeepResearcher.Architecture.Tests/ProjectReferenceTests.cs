@@ -15,6 +15,7 @@ public sealed class ProjectReferenceTests
     private const string Evaluation = "DeepResearcher.Evaluation";
     private const string Training = "DeepResearcher.Training";
     private const string Environments = "DeepResearcher.Environments";
+    private const string Serving = "DeepResearcher.Serving";
     private const string Server = "DeepResearcher.Server";
     private const string Cli = "DeepResearcher.Cli";
 
@@ -32,8 +33,9 @@ public sealed class ProjectReferenceTests
         [Evaluation] = [Core],
         [Environments] = [Core, Web, World, ChatModels],
         [Training] = [Core, Engine, ChatModels, Evaluation, Environments, Web, World],
-        [Server] = [Core, Web, World, ChatModels, Evaluation, Environments, Engine, Training],
-        [Cli] = [Core, Engine, Web, Rendering, World, ChatModels, Evaluation, Environments, Training, Server],
+        [Serving] = [Core, Engine],
+        [Server] = [Core, Web, World, ChatModels, Evaluation, Environments, Engine, Training, Serving],
+        [Cli] = [Core, Engine, Web, Rendering, World, ChatModels, Evaluation, Environments, Training, Serving, Server],
     };
 
     public static TheoryData<string> Projects() => [.. ProjectGraph.ReadSources().Keys.Order(StringComparer.Ordinal)];
