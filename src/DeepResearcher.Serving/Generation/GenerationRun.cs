@@ -17,6 +17,7 @@ internal sealed class GenerationRun : IAsyncDisposable
     private readonly IDisposable _lease;
     private readonly List<Task> _tasks = [];
     private int _running;
+    private int _disposed;
 
     public GenerationRun(ServedModel model, IReadOnlyList<ChoiceSpec> choices, IDisposable lease)
     {
@@ -74,6 +75,7 @@ internal sealed class GenerationRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _cancel.CancelAsync().ConfigureAwait(false);
         try
         {

@@ -32,9 +32,13 @@ internal static class JsonFields
     {
         JsonNode? node = body[name];
         if (node is null) return null;
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number) return value.GetValue<double>();
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number) return AsDouble(value);
         throw WrongType(name, "a number", node);
     }
+
+    /// <summary>A number node's value whether it was parsed from text or built from an int, long or double.</summary>
+    public static double AsDouble(JsonValue value) =>
+        value.TryGetValue(out double d) ? d : double.Parse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
 
     public static int? Integer(JsonObject body, string name)
     {
@@ -79,9 +83,10 @@ internal static class JsonFields
         var ids = new int[array.Count];
         for (int i = 0; i < array.Count; i++)
         {
-            if (array[i] is not JsonValue v || v.GetValueKind() != JsonValueKind.Number || !v.TryGetValue(out int id))
+            double value = array[i] is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? AsDouble(v) : double.NaN;
+            if (!(value == Math.Floor(value) && value >= int.MinValue && value <= int.MaxValue))
                 throw ServingException.BadRequest($"'{name}' must be a list of integers; item {i} is not one", name);
-            ids[i] = id;
+            ids[i] = (int)value;
         }
 
         return ids;

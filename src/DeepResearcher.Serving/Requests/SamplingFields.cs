@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace DeepResearcher.Serving.Requests;
@@ -55,7 +56,7 @@ public sealed record SamplingFields
         foreach (string name in UnsupportedWhenSet)
         {
             JsonNode? node = body[name];
-            bool isDefault = node is null || (node is JsonValue v && v.TryGetValue(out double d) && (d == 0 || (name == "best_of" && d == 1)))
+            bool isDefault = node is null || (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && JsonFields.AsDouble(v) is var d && (d == 0 || (name == "best_of" && d == 1)))
                 || (node is JsonObject o && o.Count == 0);
             if (!isDefault)
                 throw ServingException.BadRequest($"'{name}' is not supported by this server (the engine samples with temperature, top_p, top_k and seed only); leave it out", name, "unsupported_parameter");
