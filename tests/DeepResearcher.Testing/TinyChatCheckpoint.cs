@@ -70,6 +70,17 @@ public sealed class TinyChatCheckpoint
         HuggingFaceCheckpoint.SaveAsync(model, directory).GetAwaiter().GetResult();
         tokenizer.Save(Path.Combine(directory, "tokenizer.json"));
         File.WriteAllText(Path.Combine(directory, "agent_settings.json"), "{\n  \"template\": \"qwen2.5\"\n}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a file still open at exit leaves the directory to the temp cleaner.
+            }
+        };
         return new TinyChatCheckpoint(tokenizer, model, directory);
     }
 

@@ -49,6 +49,8 @@ public sealed class ModelServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = service.Options.MaxBodyBytes + 1);
         builder.Logging.ClearProviders();
         if (logger is not null) builder.Logging.AddProvider(logger);
+        // A failed start is reported once, by StartAsync's own exception (the port in use), not also by the host's log.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
 
         WebApplication app = builder.Build();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DeepResearcher.Model");
