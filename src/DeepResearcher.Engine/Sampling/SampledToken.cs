@@ -8,9 +8,16 @@ namespace DeepResearcher.Engine.Sampling;
 /// </summary>
 public readonly record struct SampledToken(int Id, float LogProb, float SamplingLogProb)
 {
+    // Null in default(SampledToken) too, hence the getter's fallback.
+    private readonly IReadOnlyList<TokenLogProb>? _topLogProbs;
+
     /// <summary>
     /// The <see cref="SamplingOptions.TopLogProbs"/> most likely tokens at this step and their log π (temperature 1),
     /// most likely first, ties by lower id; empty when none were asked for.
     /// </summary>
-    public IReadOnlyList<TokenLogProb> TopLogProbs { get; init; } = [];
+    public IReadOnlyList<TokenLogProb> TopLogProbs
+    {
+        get => _topLogProbs ?? [];
+        init => _topLogProbs = value;
+    }
 }

@@ -88,6 +88,8 @@ public sealed class ModelServer : IAsyncDisposable
 
     private sealed class Endpoints(CompletionService service, ILogger logger)
     {
+        private static readonly HashSet<string> KnownRoutes = new(StringComparer.Ordinal) { "/v1/models", "/v1/chat/completions", "/v1/completions" };
+
         public async Task GuardAsync(HttpContext context, RequestDelegate next, string? apiKey)
         {
             string path = context.Request.Path.Value ?? string.Empty;
@@ -118,7 +120,8 @@ public sealed class ModelServer : IAsyncDisposable
             }
             finally
             {
-                if (path.StartsWith("/v1/", StringComparison.Ordinal)) service.Metrics.Request(path, context.Response.StatusCode);
+                // Known routes only: a label per arbitrary path would let any client grow the scrape without bound.
+                if (path.StartsWith("/v1/", StringComparison.Ordinal)) service.Metrics.Request(KnownRoutes.Contains(path) ? path : "other", context.Response.StatusCode);
             }
         }
 
