@@ -22,9 +22,10 @@ int batch = int.Parse(Arg("--batch", "32"), inv);
 string[] chatTokens = ["<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>", "</tool_call>", "<answer>", "</answer>"];
 string corpus = "the capital of freedonia is fredville and the river runs through the old town where the bridge was built in 1901";
 BpeTokenizer tokenizer = BpeTrainer.Train([corpus, corpus.ToUpperInvariant()], 400, chatTokens);
+// The model's vocabulary is the tokenizer's: a random model samples every id, and ids past the tokenizer have no text.
 var model = TransformerModel.Create(new TransformerConfig
 {
-    VocabSize = 4096, HiddenSize = 256, IntermediateSize = 704, NumLayers = 4, NumHeads = 4, NumKeyValueHeads = 2,
+    VocabSize = tokenizer.VocabSize, HiddenSize = 256, IntermediateSize = 704, NumLayers = 4, NumHeads = 4, NumKeyValueHeads = 2,
     QkvBias = true, TieWordEmbeddings = true, RopeTheta = 1e6, MaxPositionEmbeddings = 2048,
 });
 var random = new Random(1);
