@@ -95,7 +95,10 @@ public sealed class CompletionService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(template);
         IReadOnlyList<ToolSchema>? tools = request.Tools is { Count: > 0 } ? request.Tools : null;
-        if (!request.ContinueFinalMessage) return template.Render(request.Messages, tools, request.AddGenerationPrompt);
+        if (!request.ContinueFinalMessage)
+        {
+            return template.Render(request.Messages, tools, request.AddGenerationPrompt);
+        }
         ChatMessage last = request.Messages[^1];
         string final = last.Content.Trim();
         if (final.Length == 0 && last.ToolCalls is not { Count: > 0 })
@@ -105,9 +108,15 @@ public sealed class CompletionService
 
         string rendered = template.Render(request.Messages, tools, addGenerationPrompt: false);
         int cut = final.Length > 0 ? rendered.LastIndexOf(final, StringComparison.Ordinal) : -1;
-        if (cut >= 0) return rendered[..(cut + final.Length)];
+        if (cut >= 0)
+        {
+            return rendered[..(cut + final.Length)];
+        }
         int end = rendered.LastIndexOf(template.EndOfTurn, StringComparison.Ordinal);
-        if (end < 0) throw ServingException.BadRequest("the chat template did not close the final message, so continue_final_message cannot apply", "continue_final_message");
+        if (end < 0)
+        {
+            throw ServingException.BadRequest("the chat template did not close the final message, so continue_final_message cannot apply", "continue_final_message");
+        }
         return rendered[..end];
     }
 
@@ -136,7 +145,10 @@ public sealed class CompletionService
         int vocab = model.Sampler.Model.Config.VocabSize;
         foreach (int id in ids)
         {
-            if ((uint)id >= (uint)vocab || id >= model.Tokenizer.VocabSize) throw ServingException.BadRequest($"prompt token id {id} is outside the vocabulary of {vocab}", "prompt");
+            if ((uint)id >= (uint)vocab || id >= model.Tokenizer.VocabSize)
+            {
+                throw ServingException.BadRequest($"prompt token id {id} is outside the vocabulary of {vocab}", "prompt");
+            }
         }
 
         return model.Tokenizer.Decode(ids);

@@ -27,11 +27,29 @@ public sealed record ServingOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first limit below 1.</summary>
     public void Validate()
     {
-        if (MaxConcurrency < 1) throw new ArgumentException($"max concurrency must be at least 1, got {MaxConcurrency}");
-        if (MaxTokensCap < 1) throw new ArgumentException($"max tokens cap must be at least 1, got {MaxTokensCap}");
-        if (MaxChoices < 1) throw new ArgumentException($"max choices must be at least 1, got {MaxChoices}");
-        if (MaxTopLogProbs < 0) throw new ArgumentException($"max top logprobs must be at least 0, got {MaxTopLogProbs}");
-        if (MaxBodyBytes < 1024) throw new ArgumentException($"max body bytes must be at least 1024, got {MaxBodyBytes}");
-        if (MaxBatchSize < 1) throw new ArgumentException($"max batch size must be at least 1, got {MaxBatchSize}");
+        if (MaxConcurrency < 1)
+        {
+            throw new ArgumentException($"max concurrency must be at least 1, got {MaxConcurrency}");
+        }
+        if (MaxTokensCap < 1)
+        {
+            throw new ArgumentException($"max tokens cap must be at least 1, got {MaxTokensCap}");
+        }
+        if (MaxChoices < 1)
+        {
+            throw new ArgumentException($"max choices must be at least 1, got {MaxChoices}");
+        }
+        if (MaxTopLogProbs < 0)
+        {
+            throw new ArgumentException($"max top logprobs must be at least 0, got {MaxTopLogProbs}");
+        }
+        if (MaxBodyBytes < 1024)
+        {
+            throw new ArgumentException($"max body bytes must be at least 1024, got {MaxBodyBytes}");
+        }
+        if (MaxBatchSize < 1)
+        {
+            throw new ArgumentException($"max batch size must be at least 1, got {MaxBatchSize}");
+        }
     }
 }

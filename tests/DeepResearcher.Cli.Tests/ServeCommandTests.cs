@@ -24,7 +24,10 @@ public sealed class ServeCommandTests
         {
             try
             {
-                if ((await http.GetAsync(new Uri("health", UriKind.Relative), ct)).IsSuccessStatusCode) break;
+                if ((await http.GetAsync(new Uri("health", UriKind.Relative), ct)).IsSuccessStatusCode)
+                {
+                    break;
+                }
             }
             catch (HttpRequestException)
             {

@@ -132,7 +132,10 @@ public sealed class CompletionServiceTests(ServingFixture fixture) : IClassFixtu
         const string Extra = ", \"temperature\": 1.5, \"seed\": 11, \"n\": 3, \"max_tokens\": 12, \"return_token_ids\": true";
         JsonObject body = Chat(TinyChatCheckpoint.PlainQuestion);
         body.Remove("temperature");
-        foreach ((string key, JsonNode? value) in (JsonObject)JsonNode.Parse("{" + Extra[1..] + "}")!) body[key] = value?.DeepClone();
+        foreach ((string key, JsonNode? value) in (JsonObject)JsonNode.Parse("{" + Extra[1..] + "}")!)
+        {
+            body[key] = value?.DeepClone();
+        }
         ChatCompletion first = await CompleteAsync((JsonObject)body.DeepClone());
         ChatCompletion second = await CompleteAsync(body);
 

@@ -8,7 +8,10 @@ public sealed class HermesReplyParserTests
     {
         var parser = new HermesReplyParser();
         var parts = new List<ReplyPart>();
-        foreach (string piece in pieces) parser.Feed(piece, parts);
+        foreach (string piece in pieces)
+        {
+            parser.Feed(piece, parts);
+        }
         parser.Finish(parts);
         return (string.Concat(parts.Where(p => !p.IsReasoning).Select(p => p.Text)), string.Concat(parts.Where(p => p.IsReasoning).Select(p => p.Text)), parser.ToolCalls);
     }

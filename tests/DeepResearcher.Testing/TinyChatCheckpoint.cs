@@ -89,9 +89,18 @@ public sealed class TinyChatCheckpoint
         var random = new Random(seed);
         foreach (Parameter p in model.Parameters)
         {
-            if (p.Name.EndsWith("norm.weight", StringComparison.Ordinal)) Array.Fill(p.Data, 1f);
-            else if (p.Name.EndsWith(".bias", StringComparison.Ordinal)) Array.Clear(p.Data);
-            else for (int i = 0; i < p.Data.Length; i++) p.Data[i] = (float)((random.NextDouble() * 2 - 1) * 0.05);
+            if (p.Name.EndsWith("norm.weight", StringComparison.Ordinal))
+            {
+                Array.Fill(p.Data, 1f);
+            }
+            else if (p.Name.EndsWith(".bias", StringComparison.Ordinal))
+            {
+                Array.Clear(p.Data);
+            }
+            else
+            {
+                for (int i = 0; i < p.Data.Length; i++) p.Data[i] = (float)((random.NextDouble() * 2 - 1) * 0.05);
+            }
         }
     }
 
@@ -118,7 +127,10 @@ public sealed class TinyChatCheckpoint
         var batch = new TokenBatch([.. tokens], lengths);
         int taught = counts.Count(c => c);
         var gradient = new float[tokens.Count];
-        for (int t = 0; t < gradient.Length; t++) gradient[t] = counts[t] ? -1f / taught : 0f;
+        for (int t = 0; t < gradient.Length; t++)
+        {
+            gradient[t] = counts[t] ? -1f / taught : 0f;
+        }
         var logProbs = new float[tokens.Count];
         var optimizer = new AdamW(model.Parameters, new AdamWOptions { WeightDecay = 0 });
         for (int step = 0; step < 2000; step++)
@@ -126,8 +138,14 @@ public sealed class TinyChatCheckpoint
             optimizer.ZeroGrad();
             model.ForwardLogProbs(batch, [.. targets], logProbs);
             bool learned = true;
-            for (int t = 0; t < logProbs.Length; t++) learned &= !counts[t] || logProbs[t] > MathF.Log(0.6f);
-            if (learned) return;
+            for (int t = 0; t < logProbs.Length; t++)
+            {
+                learned &= !counts[t] || logProbs[t] > MathF.Log(0.6f);
+            }
+            if (learned)
+            {
+                return;
+            }
             model.Backward(gradient);
             optimizer.Step(1e-2f);
         }

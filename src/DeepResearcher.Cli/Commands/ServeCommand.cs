@@ -31,13 +31,19 @@ internal static class ServeCommand
         {
             cap.Validators.Add(result =>
             {
-                if (result.GetValueOrDefault<int>() < 1) result.AddError($"{cap.Name} must be at least 1");
+                if (result.GetValueOrDefault<int>() < 1)
+                {
+                    result.AddError($"{cap.Name} must be at least 1");
+                }
             });
         }
 
         maxBodyBytes.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<long>() < 1024) result.AddError("--max-body-bytes must be at least 1024");
+            if (result.GetValueOrDefault<long>() < 1024)
+            {
+                result.AddError("--max-body-bytes must be at least 1024");
+            }
         });
         model.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
@@ -45,7 +51,10 @@ internal static class ServeCommand
             if (parse.GetValue(apiKeyEnv) is { } variable)
             {
                 apiKey = Environment.GetEnvironmentVariable(variable);
-                if (string.IsNullOrEmpty(apiKey)) throw new UsageException($"--api-key-env names {variable}, which is not set or empty; export the key in it, or leave the option out to serve without a key");
+                if (string.IsNullOrEmpty(apiKey))
+                {
+                    throw new UsageException($"--api-key-env names {variable}, which is not set or empty; export the key in it, or leave the option out to serve without a key");
+                }
             }
 
             var options = new ServingOptions

@@ -11,7 +11,10 @@ internal static class ModelRequestBody
 {
     public static async Task<JsonObject> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > maxBytes) throw TooLarge(request.ContentLength.Value, maxBytes);
+        if (request.ContentLength > maxBytes)
+        {
+            throw TooLarge(request.ContentLength.Value, maxBytes);
+        }
         using var buffer = new MemoryStream();
         byte[] chunk = new byte[16384];
         while (true)
@@ -26,12 +29,21 @@ internal static class ModelRequestBody
                 throw TooLarge(null, maxBytes);
             }
 
-            if (read == 0) break;
-            if (buffer.Length + read > maxBytes) throw TooLarge(null, maxBytes);
+            if (read == 0)
+            {
+                break;
+            }
+            if (buffer.Length + read > maxBytes)
+            {
+                throw TooLarge(null, maxBytes);
+            }
             buffer.Write(chunk, 0, read);
         }
 
-        if (buffer.Length == 0) throw ServingException.BadRequest("the request has no body; send a JSON object");
+        if (buffer.Length == 0)
+        {
+            throw ServingException.BadRequest("the request has no body; send a JSON object");
+        }
         JsonNode? node;
         try
         {

@@ -48,7 +48,10 @@ public sealed class ModelServer : IAsyncDisposable
         // A backstop for bodies without a Content-Length; the endpoints refuse oversize bodies themselves with a clear 413.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = service.Options.MaxBodyBytes + 1);
         builder.Logging.ClearProviders();
-        if (logger is not null) builder.Logging.AddProvider(logger);
+        if (logger is not null)
+        {
+            builder.Logging.AddProvider(logger);
+        }
         // A failed start is reported once, by StartAsync's own exception (the port in use), not also by the host's log.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
 
@@ -121,7 +124,10 @@ public sealed class ModelServer : IAsyncDisposable
             finally
             {
                 // Known routes only: a label per arbitrary path would let any client grow the scrape without bound.
-                if (path.StartsWith("/v1/", StringComparison.Ordinal)) service.Metrics.Request(KnownRoutes.Contains(path) ? path : "other", context.Response.StatusCode);
+                if (path.StartsWith("/v1/", StringComparison.Ordinal))
+                {
+                    service.Metrics.Request(KnownRoutes.Contains(path) ? path : "other", context.Response.StatusCode);
+                }
             }
         }
 
@@ -155,7 +161,10 @@ public sealed class ModelServer : IAsyncDisposable
         {
             context.Response.Clear();
             context.Response.StatusCode = error.Status;
-            if (error.RetryAfterSeconds is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (error.RetryAfterSeconds is { } seconds)
+            {
+                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
             await WriteJsonAsync(context, error.ToEnvelope());
         }
 
@@ -213,7 +222,10 @@ public sealed class ModelServer : IAsyncDisposable
         {
             string header = request.Headers.Authorization.ToString();
             const string Bearer = "Bearer ";
-            if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase)) return false;
+            if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
             byte[] given = Encoding.UTF8.GetBytes(header[Bearer.Length..].Trim());
             byte[] expected = Encoding.UTF8.GetBytes(apiKey);
             return CryptographicOperations.FixedTimeEquals(given, expected);

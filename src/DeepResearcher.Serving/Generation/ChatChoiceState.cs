@@ -57,10 +57,16 @@ internal sealed class ChatChoiceState
         _parts.Clear();
         int before = _parser.ToolCalls.Count;
         _parser.Feed(visible, _parts);
-        if (finished) _parser.Finish(_parts);
+        if (finished)
+        {
+            _parser.Finish(_parts);
+        }
         var content = new StringBuilder();
         var reasoning = new StringBuilder();
-        foreach (ReplyPart part in _parts) (part.IsReasoning ? reasoning : content).Append(part.Text);
+        foreach (ReplyPart part in _parts)
+        {
+            (part.IsReasoning ? reasoning : content).Append(part.Text);
+        }
         List<ToolCallOut>? calls = null;
         for (int i = before; i < _parser.ToolCalls.Count; i++)
         {

@@ -89,14 +89,23 @@ public sealed class ChatCompletionJob : IAsyncDisposable
     public async Task<ChatCompletion> CompleteAsync(CancellationToken cancellationToken)
     {
         var choices = new ChoiceSum[_choices.Count];
-        for (int i = 0; i < choices.Length; i++) choices[i] = new ChoiceSum();
+        for (int i = 0; i < choices.Length; i++)
+        {
+            choices[i] = new ChoiceSum();
+        }
         int completion = 0;
         await foreach (ChatCompletionChunk chunk in StreamAsync(cancellationToken).ConfigureAwait(false))
         {
-            foreach (ChunkChoice choice in chunk.Choices) choices[choice.Index].Add(choice);
+            foreach (ChunkChoice choice in chunk.Choices)
+            {
+                choices[choice.Index].Add(choice);
+            }
         }
 
-        foreach (ChoiceSum sum in choices) completion += sum.Tokens;
+        foreach (ChoiceSum sum in choices)
+        {
+            completion += sum.Tokens;
+        }
         bool ids = _request.Sampling.ReturnTokenIds;
         return new ChatCompletion(_id, _created, _model.Name, [.. choices.Select((c, i) => c.ToChoice(i, ids))], new Usage(PromptTokenIds.Count, completion))
         {
@@ -133,16 +142,25 @@ public sealed class ChatCompletionJob : IAsyncDisposable
                 _hasReasoning = true;
             }
 
-            if (chunk.Delta.ToolCalls is { } calls) _calls.AddRange(calls.Select(c => c with { Index = null }));
+            if (chunk.Delta.ToolCalls is { } calls)
+            {
+                _calls.AddRange(calls.Select(c => c with { Index = null }));
+            }
             if (chunk.Logprobs is { } logProbs)
             {
                 _logProbs.AddRange(logProbs.Content);
                 _hasLogProbs = true;
             }
 
-            if (chunk.TokenIds is { } ids) TokenIds.AddRange(ids);
+            if (chunk.TokenIds is { } ids)
+            {
+                TokenIds.AddRange(ids);
+            }
             // The stream sends one chunk per sampled token, besides the opening (role) and closing (finish) ones.
-            if (chunk.Delta.Role is null && chunk.FinishReason is null) Tokens++;
+            if (chunk.Delta.Role is null && chunk.FinishReason is null)
+            {
+                Tokens++;
+            }
             if (chunk.FinishReason is { } finish)
             {
                 _finish = finish;

@@ -54,7 +54,10 @@ public sealed class ConcurrencyLimiter(int capacity)
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0) owner.Release(count);
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                owner.Release(count);
+            }
         }
     }
 }

@@ -62,7 +62,10 @@ internal sealed class GenerationRun : IAsyncDisposable
         if (done.IsCompletedSuccessfully)
         {
             _events.Writer.TryWrite(new ChoiceEvent(choice, default, done.Result));
-            if (Interlocked.Decrement(ref _running) == 0) _events.Writer.TryComplete();
+            if (Interlocked.Decrement(ref _running) == 0)
+            {
+                _events.Writer.TryComplete();
+            }
             return;
         }
 
@@ -75,7 +78,10 @@ internal sealed class GenerationRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _cancel.CancelAsync().ConfigureAwait(false);
         try
         {

@@ -15,7 +15,10 @@ internal static class SamplingPlan
     public static ChoiceSpec Build(SamplingFields fields, ServedModel model, int[] promptIds, ServingOptions limits, int choice, string? conversationId)
     {
         int context = model.ContextLength;
-        if (promptIds.Length == 0) throw ServingException.BadRequest("the prompt has no tokens", "prompt");
+        if (promptIds.Length == 0)
+        {
+            throw ServingException.BadRequest("the prompt has no tokens", "prompt");
+        }
         if (promptIds.Length >= context)
         {
             throw new ServingException((int)HttpStatusCode.BadRequest,
@@ -33,21 +36,33 @@ internal static class SamplingPlan
         int vocab = model.Sampler.Model.Config.VocabSize;
         foreach (int id in promptIds)
         {
-            if ((uint)id >= (uint)vocab) throw ServingException.BadRequest($"prompt token id {id} is outside the vocabulary of {vocab}", "prompt");
+            if ((uint)id >= (uint)vocab)
+            {
+                throw ServingException.BadRequest($"prompt token id {id} is outside the vocabulary of {vocab}", "prompt");
+            }
         }
 
         var stopIds = new List<int>(fields.StopTokenIds.Count + 1);
         foreach (int id in fields.StopTokenIds)
         {
-            if ((uint)id >= (uint)vocab) throw ServingException.BadRequest($"stop token id {id} is outside the vocabulary of {vocab}", "stop_token_ids");
+            if ((uint)id >= (uint)vocab)
+            {
+                throw ServingException.BadRequest($"stop token id {id} is outside the vocabulary of {vocab}", "stop_token_ids");
+            }
             stopIds.Add(id);
         }
 
         var stops = new List<string>(fields.Stop);
         if (!fields.IgnoreEos)
         {
-            if (model.EndOfTurnId is { } end) stopIds.Add(end);
-            else stops.Add(model.Template.EndOfTurn);
+            if (model.EndOfTurnId is { } end)
+            {
+                stopIds.Add(end);
+            }
+            else
+            {
+                stops.Add(model.Template.EndOfTurn);
+            }
         }
 
         var options = new SamplingOptions

@@ -69,7 +69,10 @@ public sealed class TextCompletionJob : IAsyncDisposable
                 {
                     string name = names.Name(e.Token.Id);
                     var top = new Dictionary<string, float>(StringComparer.Ordinal);
-                    foreach (var alternative in e.Token.TopLogProbs) top.TryAdd(names.Name(alternative.Id), alternative.LogProb);
+                    foreach (var alternative in e.Token.TopLogProbs)
+                    {
+                        top.TryAdd(names.Name(alternative.Id), alternative.LogProb);
+                    }
                     logProbs = new TextLogProbs([name], [e.Token.LogProb], [top], [offsets[e.Choice]]);
                 }
 
@@ -122,7 +125,10 @@ public sealed class TextCompletionJob : IAsyncDisposable
             foreach (TextChoice c in chunk.Choices)
             {
                 text[c.Index].Append(c.Text);
-                if (c.TokenIds is { } sampled) ids[c.Index].AddRange(sampled);
+                if (c.TokenIds is { } sampled)
+                {
+                    ids[c.Index].AddRange(sampled);
+                }
                 if (c.Logprobs is { } lp)
                 {
                     tokens[c.Index].AddRange(lp.Tokens);

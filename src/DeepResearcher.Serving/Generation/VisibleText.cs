@@ -26,7 +26,10 @@ internal sealed class VisibleText
         _stops = stops;
         _hiddenIds = hiddenIds;
         _keepStop = keepStop;
-        foreach (string stop in stops) _longestStop = Math.Max(_longestStop, stop.Length);
+        foreach (string stop in stops)
+        {
+            _longestStop = Math.Max(_longestStop, stop.Length);
+        }
     }
 
     /// <summary>The stop string that ended the text, if one did.</summary>
@@ -35,7 +38,10 @@ internal sealed class VisibleText
     /// <summary>Adds a sampled id; returns the text it makes visible (often empty).</summary>
     public string Append(int id)
     {
-        if (_end >= 0 || _hiddenIds.Contains(id)) return string.Empty;
+        if (_end >= 0 || _hiddenIds.Contains(id))
+        {
+            return string.Empty;
+        }
         int before = _text.Length;
         _text.Append(_decoder.Append(id));
         return Release(before, final: false);
@@ -44,7 +50,10 @@ internal sealed class VisibleText
     /// <summary>Ends the text; returns whatever was still held back.</summary>
     public string Finish()
     {
-        if (_end >= 0) return string.Empty;
+        if (_end >= 0)
+        {
+            return string.Empty;
+        }
         int before = _text.Length;
         _text.Append(_decoder.Flush());
         return Release(before, final: true);
@@ -104,7 +113,10 @@ internal sealed class VisibleText
         int start = _text.Length - value.Length;
         for (int i = 0; i < value.Length; i++)
         {
-            if (_text[start + i] != value[i]) return false;
+            if (_text[start + i] != value[i])
+            {
+                return false;
+            }
         }
 
         return true;
@@ -112,7 +124,10 @@ internal sealed class VisibleText
 
     private string Take(int upTo)
     {
-        if (upTo <= _shown) return string.Empty;
+        if (upTo <= _shown)
+        {
+            return string.Empty;
+        }
         string piece = _text.ToString(_shown, upTo - _shown);
         _shown = upTo;
         return piece;

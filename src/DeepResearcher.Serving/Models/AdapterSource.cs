@@ -8,7 +8,10 @@ public sealed record AdapterSource(string Name, string Directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         int equals = text.IndexOf('=', StringComparison.Ordinal);
-        if (equals > 0) return new AdapterSource(text[..equals], text[(equals + 1)..]);
+        if (equals > 0)
+        {
+            return new AdapterSource(text[..equals], text[(equals + 1)..]);
+        }
         string trimmed = text.TrimEnd('/', '\\');
         return new AdapterSource(Path.GetFileName(trimmed), text);
     }

@@ -50,7 +50,10 @@ public static class ChatTemplates
         ArgumentNullException.ThrowIfNull(tokenizer);
         foreach (IPromptRenderer renderer in PromptRenderers.All)
         {
-            if (tokenizer.TokenToId(renderer.EndOfTurn) is not null) return renderer;
+            if (tokenizer.TokenToId(renderer.EndOfTurn) is not null)
+            {
+                return renderer;
+            }
         }
 
         return Qwen25ChatTemplate.Instance;

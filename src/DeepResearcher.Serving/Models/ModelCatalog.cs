@@ -18,11 +18,16 @@ public sealed class ModelCatalog : IAsyncDisposable
         foreach (ServedModel model in models)
         {
             if (!_models.TryAdd(model.Name, model))
+            {
                 throw new ArgumentException($"two served models are named '{model.Name}'; give the adapter another name with --adapter NAME=DIR", nameof(models));
+            }
             _ordered.Add(model);
         }
 
-        if (_ordered.Count == 0) throw new ArgumentException("no model to serve", nameof(models));
+        if (_ordered.Count == 0)
+        {
+            throw new ArgumentException("no model to serve", nameof(models));
+        }
     }
 
     public IReadOnlyList<ServedModel> Models => _ordered;
@@ -44,7 +49,10 @@ public sealed class ModelCatalog : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(adapters);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (!Directory.Exists(checkpointDirectory)) throw new InvalidDataException($"checkpoint directory {checkpointDirectory} does not exist; pass the directory train exported (e.g. runs/offline-tiny/checkpoint)");
+        if (!Directory.Exists(checkpointDirectory))
+        {
+            throw new InvalidDataException($"checkpoint directory {checkpointDirectory} does not exist; pass the directory train exported (e.g. runs/offline-tiny/checkpoint)");
+        }
         BpeTokenizer tokenizer;
         try
         {
@@ -72,7 +80,10 @@ public sealed class ModelCatalog : IAsyncDisposable
         }
         catch
         {
-            foreach (ServedModel model in models) await model.DisposeAsync().ConfigureAwait(false);
+            foreach (ServedModel model in models)
+            {
+                await model.DisposeAsync().ConfigureAwait(false);
+            }
             throw;
         }
     }
@@ -92,7 +103,9 @@ public sealed class ModelCatalog : IAsyncDisposable
     private static TransformerModel LoadAdapted(string baseDirectory, AdapterSource adapter)
     {
         if (!File.Exists(Path.Combine(adapter.Directory, LoraCheckpoint.ConfigFileName)))
+        {
             throw new InvalidDataException($"adapter {adapter.Name}: {adapter.Directory} has no {LoraCheckpoint.ConfigFileName}; pass a PEFT LoRA directory");
+        }
         TransformerModel model = LoadBase(baseDirectory);
         try
         {
@@ -108,6 +121,9 @@ public sealed class ModelCatalog : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (ServedModel model in _ordered) await model.DisposeAsync().ConfigureAwait(false);
+        foreach (ServedModel model in _ordered)
+        {
+            await model.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -20,7 +20,9 @@ public sealed class ServedModel : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(options);
         if (tokenizer.VocabSize > model.Config.VocabSize)
+        {
             throw new ArgumentException($"the tokenizer has {tokenizer.VocabSize} tokens but the model only {model.Config.VocabSize}; they are not from the same checkpoint", nameof(tokenizer));
+        }
         Name = name;
         Parent = parent;
         Root = root;

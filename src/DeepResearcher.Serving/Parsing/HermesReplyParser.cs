@@ -75,9 +75,15 @@ public sealed class HermesReplyParser
             }
 
             Emit(buffer[..at], parts);
-            if (_state == State.ToolCall) CloseCall(parts);
+            if (_state == State.ToolCall)
+            {
+                CloseCall(parts);
+            }
             _state = target;
-            if (_state == State.Reasoning) _sawReasoning = true;
+            if (_state == State.Reasoning)
+            {
+                _sawReasoning = true;
+            }
             _pending.Clear().Append(buffer.AsSpan(at + found.Length));
         }
 
@@ -109,7 +115,10 @@ public sealed class HermesReplyParser
 
     private void Emit(string text, List<ReplyPart> parts)
     {
-        if (text.Length == 0) return;
+        if (text.Length == 0)
+        {
+            return;
+        }
         switch (_state)
         {
             case State.Reasoning:
@@ -163,7 +172,10 @@ public sealed class HermesReplyParser
             return null;
         }
 
-        if (node is not JsonObject call || call["name"] is not JsonValue name || name.GetValueKind() != JsonValueKind.String) return null;
+        if (node is not JsonObject call || call["name"] is not JsonValue name || name.GetValueKind() != JsonValueKind.String)
+        {
+            return null;
+        }
         string arguments = call["arguments"] switch
         {
             null => "{}",

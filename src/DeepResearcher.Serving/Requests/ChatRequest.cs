@@ -37,11 +37,19 @@ public sealed record ChatRequest
         ArgumentNullException.ThrowIfNull(body);
         string model = JsonFields.String(body, "model") ?? throw ServingException.BadRequest("'model' is required; GET /v1/models lists the served models", "model");
         if (body["messages"] is not JsonArray messages)
+        {
             throw body["messages"] is null ? ServingException.BadRequest("'messages' is required: a list of {\"role\", \"content\"}", "messages") : JsonFields.WrongType("messages", "a list of messages", body["messages"]);
-        if (messages.Count == 0) throw ServingException.BadRequest("'messages' is empty; send at least one message", "messages");
+        }
+        if (messages.Count == 0)
+        {
+            throw ServingException.BadRequest("'messages' is empty; send at least one message", "messages");
+        }
 
         var read = new List<ChatMessage>(messages.Count);
-        for (int i = 0; i < messages.Count; i++) read.Add(ReadMessage(messages[i], i));
+        for (int i = 0; i < messages.Count; i++)
+        {
+            read.Add(ReadMessage(messages[i], i));
+        }
 
         IReadOnlyList<ToolSchema>? tools = ReadTools(body);
         bool parseTools = tools is { Count: > 0 };
@@ -49,20 +57,31 @@ public sealed record ChatRequest
         if (choice is not null)
         {
             string? mode = choice is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
-            if (mode == "none") parseTools = false;
+            if (mode == "none")
+            {
+                parseTools = false;
+            }
             else if (mode != "auto")
+            {
                 throw ServingException.BadRequest("'tool_choice' may be \"auto\" or \"none\"; this server cannot force a call (\"required\" or a named function), which needs guided decoding", "tool_choice", "unsupported_parameter");
+            }
         }
 
         bool continueFinal = JsonFields.Bool(body, "continue_final_message") ?? false;
         bool addGenerationPrompt = JsonFields.Bool(body, "add_generation_prompt") ?? !continueFinal;
         if (continueFinal && addGenerationPrompt)
+        {
             throw ServingException.BadRequest("'continue_final_message' and 'add_generation_prompt' cannot both be true; set add_generation_prompt to false", "continue_final_message");
+        }
         if (continueFinal && read[^1].Role != ChatRole.Assistant)
+        {
             throw ServingException.BadRequest("'continue_final_message' continues the last message, which must then be the assistant's", "continue_final_message");
+        }
 
         if (JsonFields.Object(body, "response_format") is { } format && (string?)format["type"] is { } formatType && formatType != "text")
+        {
             throw ServingException.BadRequest($"'response_format' {formatType} is not supported (it needs guided decoding); leave it out or use \"text\"", "response_format", "unsupported_parameter");
+        }
 
         bool stream = JsonFields.Bool(body, "stream") ?? false;
         JsonObject? streamOptions = JsonFields.Object(body, "stream_options");
@@ -83,7 +102,10 @@ public sealed record ChatRequest
     private static ChatMessage ReadMessage(JsonNode? node, int index)
     {
         string param = $"messages[{index}]";
-        if (node is not JsonObject message) throw JsonFields.WrongType(param, "an object {\"role\", \"content\"}", node);
+        if (node is not JsonObject message)
+        {
+            throw JsonFields.WrongType(param, "an object {\"role\", \"content\"}", node);
+        }
         string role = JsonFields.String(message, "role") ?? throw ServingException.BadRequest($"{param} has no 'role'", $"{param}.role");
         string content = ReadContent(message, param);
         switch (role)
@@ -117,7 +139,9 @@ public sealed record ChatRequest
                 {
                     string? type = part is JsonObject o ? (string?)o["type"] : null;
                     if (type != "text" || part!["text"] is not JsonValue t || t.GetValueKind() != JsonValueKind.String)
+                    {
                         throw ServingException.BadRequest($"{param}.content has a part of type '{type ?? JsonFields.Kind(part)}'; this text model reads only {{\"type\": \"text\", \"text\": …}} parts", $"{param}.content");
+                    }
                     text.Append(t.GetValue<string>());
                 }
 
@@ -129,13 +153,18 @@ public sealed record ChatRequest
 
     private static List<ToolCall>? ReadToolCalls(JsonObject message, string param)
     {
-        if (message["tool_calls"] is not JsonArray calls || calls.Count == 0) return null;
+        if (message["tool_calls"] is not JsonArray calls || calls.Count == 0)
+        {
+            return null;
+        }
         var read = new List<ToolCall>(calls.Count);
         for (int i = 0; i < calls.Count; i++)
         {
             string callParam = $"{param}.tool_calls[{i}]";
             if (calls[i] is not JsonObject call || call["function"] is not JsonObject function)
+            {
                 throw ServingException.BadRequest($"{callParam} must be {{\"type\": \"function\", \"function\": {{\"name\", \"arguments\"}}}}", callParam);
+            }
             string name = JsonFields.String(function, "name") ?? throw ServingException.BadRequest($"{callParam}.function has no 'name'", callParam);
             JsonObject arguments = function["arguments"] switch
             {
@@ -166,13 +195,21 @@ public sealed record ChatRequest
     private static List<ToolSchema>? ReadTools(JsonObject body)
     {
         JsonNode? node = body["tools"];
-        if (node is null) return null;
-        if (node is not JsonArray tools) throw JsonFields.WrongType("tools", "a list of {\"type\": \"function\", \"function\": …}", node);
+        if (node is null)
+        {
+            return null;
+        }
+        if (node is not JsonArray tools)
+        {
+            throw JsonFields.WrongType("tools", "a list of {\"type\": \"function\", \"function\": …}", node);
+        }
         var read = new List<ToolSchema>(tools.Count);
         for (int i = 0; i < tools.Count; i++)
         {
             if (tools[i] is not JsonObject tool || tool["function"] is not JsonObject function || JsonFields.String(function, "name") is not { } name)
+            {
                 throw ServingException.BadRequest($"tools[{i}] must be {{\"type\": \"function\", \"function\": {{\"name\", \"description\", \"parameters\"}}}}", $"tools[{i}]");
+            }
             JsonObject parameters = function["parameters"] as JsonObject ?? new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() };
             read.Add(new ToolSchema(name, JsonFields.String(function, "description") ?? string.Empty, (JsonObject)parameters.DeepClone()));
         }

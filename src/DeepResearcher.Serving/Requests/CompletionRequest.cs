@@ -27,9 +27,13 @@ public sealed record CompletionRequest
         SamplingFields sampling = SamplingFields.Read(body, limits, chat: false);
         bool echo = JsonFields.Bool(body, "echo") ?? false;
         if (echo && sampling.LogProbs)
+        {
             throw ServingException.BadRequest("'echo' with 'logprobs' would need the prompt's log-probabilities, which this server does not compute; drop one of them", "echo", "unsupported_parameter");
+        }
         if (prompts.Count * sampling.N > limits.MaxChoices)
+        {
             throw ServingException.BadRequest($"{prompts.Count} prompts × n = {sampling.N} is {prompts.Count * sampling.N} choices, over this server's cap of {limits.MaxChoices}", "n");
+        }
         JsonObject? streamOptions = JsonFields.Object(body, "stream_options");
         return new CompletionRequest
         {

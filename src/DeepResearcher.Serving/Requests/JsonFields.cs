@@ -11,15 +11,24 @@ internal static class JsonFields
     public static string? String(JsonObject body, string name)
     {
         JsonNode? node = body[name];
-        if (node is null) return null;
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String) return value.GetValue<string>();
+        if (node is null)
+        {
+            return null;
+        }
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+        {
+            return value.GetValue<string>();
+        }
         throw WrongType(name, "a string", node);
     }
 
     public static bool? Bool(JsonObject body, string name)
     {
         JsonNode? node = body[name];
-        if (node is null) return null;
+        if (node is null)
+        {
+            return null;
+        }
         return node.GetValueKind() switch
         {
             JsonValueKind.True => true,
@@ -31,8 +40,14 @@ internal static class JsonFields
     public static double? Number(JsonObject body, string name)
     {
         JsonNode? node = body[name];
-        if (node is null) return null;
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number) return AsDouble(value);
+        if (node is null)
+        {
+            return null;
+        }
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
+        {
+            return AsDouble(value);
+        }
         throw WrongType(name, "a number", node);
     }
 
@@ -43,9 +58,14 @@ internal static class JsonFields
     public static int? Integer(JsonObject body, string name)
     {
         double? number = Number(body, name);
-        if (number is null) return null;
+        if (number is null)
+        {
+            return null;
+        }
         if (number != Math.Floor(number.Value) || number < int.MinValue || number > int.MaxValue)
+        {
             throw ServingException.BadRequest($"'{name}' must be an integer, got {number}", name);
+        }
         return (int)number.Value;
     }
 
@@ -53,14 +73,23 @@ internal static class JsonFields
     public static IReadOnlyList<string>? StringOrStrings(JsonObject body, string name)
     {
         JsonNode? node = body[name];
-        if (node is null) return null;
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String) return [value.GetValue<string>()];
+        if (node is null)
+        {
+            return null;
+        }
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+        {
+            return [value.GetValue<string>()];
+        }
         if (node is JsonArray array)
         {
             var list = new List<string>(array.Count);
             foreach (JsonNode? item in array)
             {
-                if (item is not JsonValue v || v.GetValueKind() != JsonValueKind.String) throw WrongType(name, "a string or a list of strings", node);
+                if (item is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
+                {
+                    throw WrongType(name, "a string or a list of strings", node);
+                }
                 list.Add(v.GetValue<string>());
             }
 
@@ -73,8 +102,14 @@ internal static class JsonFields
     public static IReadOnlyList<int>? Integers(JsonObject body, string name)
     {
         JsonNode? node = body[name];
-        if (node is null) return null;
-        if (node is not JsonArray array) throw WrongType(name, "a list of integers", node);
+        if (node is null)
+        {
+            return null;
+        }
+        if (node is not JsonArray array)
+        {
+            throw WrongType(name, "a list of integers", node);
+        }
         return ReadIntegers(array, name);
     }
 
@@ -85,7 +120,9 @@ internal static class JsonFields
         {
             double value = array[i] is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? AsDouble(v) : double.NaN;
             if (!(value == Math.Floor(value) && value >= int.MinValue && value <= int.MaxValue))
+            {
                 throw ServingException.BadRequest($"'{name}' must be a list of integers; item {i} is not one", name);
+            }
             ids[i] = (int)value;
         }
 
@@ -95,7 +132,10 @@ internal static class JsonFields
     public static JsonObject? Object(JsonObject body, string name)
     {
         JsonNode? node = body[name];
-        if (node is null) return null;
+        if (node is null)
+        {
+            return null;
+        }
         return node as JsonObject ?? throw WrongType(name, "an object", node);
     }
 

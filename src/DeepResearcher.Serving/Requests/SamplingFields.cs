@@ -59,31 +59,58 @@ public sealed record SamplingFields
             bool isDefault = node is null || (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && JsonFields.AsDouble(v) is var d && (d == 0 || (name == "best_of" && d == 1)))
                 || (node is JsonObject o && o.Count == 0);
             if (!isDefault)
+            {
                 throw ServingException.BadRequest($"'{name}' is not supported by this server (the engine samples with temperature, top_p, top_k and seed only); leave it out", name, "unsupported_parameter");
+            }
         }
 
         if (JsonFields.Number(body, "repetition_penalty") is { } repetition && repetition != 1)
+        {
             throw ServingException.BadRequest("'repetition_penalty' is not supported by this server; leave it out or set it to 1", "repetition_penalty", "unsupported_parameter");
+        }
 
         double temperature = JsonFields.Number(body, "temperature") ?? 1;
-        if (!(temperature >= 0) || double.IsInfinity(temperature)) throw ServingException.BadRequest($"'temperature' must be ≥ 0, got {temperature}", "temperature");
+        if (!(temperature >= 0) || double.IsInfinity(temperature))
+        {
+            throw ServingException.BadRequest($"'temperature' must be ≥ 0, got {temperature}", "temperature");
+        }
         double topP = JsonFields.Number(body, "top_p") ?? 1;
-        if (!(topP > 0 && topP <= 1)) throw ServingException.BadRequest($"'top_p' must be in (0, 1], got {topP}", "top_p");
+        if (!(topP > 0 && topP <= 1))
+        {
+            throw ServingException.BadRequest($"'top_p' must be in (0, 1], got {topP}", "top_p");
+        }
         int topK = JsonFields.Integer(body, "top_k") ?? 0;
-        if (topK < -1) throw ServingException.BadRequest($"'top_k' must be ≥ 1, or 0 or -1 to disable it; got {topK}", "top_k");
+        if (topK < -1)
+        {
+            throw ServingException.BadRequest($"'top_k' must be ≥ 1, or 0 or -1 to disable it; got {topK}", "top_k");
+        }
 
         string maxTokensName = chat && !JsonFields.IsAbsent(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         int? maxTokens = JsonFields.Integer(body, maxTokensName);
-        if (maxTokens is < 1) throw ServingException.BadRequest($"'{maxTokensName}' must be at least 1, got {maxTokens}", maxTokensName);
+        if (maxTokens is < 1)
+        {
+            throw ServingException.BadRequest($"'{maxTokensName}' must be at least 1, got {maxTokens}", maxTokensName);
+        }
         if (maxTokens > limits.MaxTokensCap)
+        {
             throw ServingException.BadRequest($"'{maxTokensName}' is {maxTokens}, over this server's cap of {limits.MaxTokensCap}; ask for fewer (the cap is serve model's --max-tokens-cap)", maxTokensName);
+        }
 
         int n = JsonFields.Integer(body, "n") ?? 1;
-        if (n < 1) throw ServingException.BadRequest($"'n' must be at least 1, got {n}", "n");
-        if (n > limits.MaxChoices) throw ServingException.BadRequest($"'n' is {n}, over this server's cap of {limits.MaxChoices} choices per request", "n");
+        if (n < 1)
+        {
+            throw ServingException.BadRequest($"'n' must be at least 1, got {n}", "n");
+        }
+        if (n > limits.MaxChoices)
+        {
+            throw ServingException.BadRequest($"'n' is {n}, over this server's cap of {limits.MaxChoices} choices per request", "n");
+        }
 
         IReadOnlyList<string> stop = JsonFields.StringOrStrings(body, "stop") ?? [];
-        if (stop.Any(s => s.Length == 0)) throw ServingException.BadRequest("'stop' strings must not be empty", "stop");
+        if (stop.Any(s => s.Length == 0))
+        {
+            throw ServingException.BadRequest("'stop' strings must not be empty", "stop");
+        }
         IReadOnlyList<int> stopIds = JsonFields.Integers(body, "stop_token_ids") ?? [];
 
         bool logProbs;
@@ -92,7 +119,10 @@ public sealed record SamplingFields
         {
             logProbs = JsonFields.Bool(body, "logprobs") ?? false;
             top = JsonFields.Integer(body, "top_logprobs") ?? 0;
-            if (top > 0 && !logProbs) throw ServingException.BadRequest("'top_logprobs' needs 'logprobs': true", "top_logprobs");
+            if (top > 0 && !logProbs)
+            {
+                throw ServingException.BadRequest("'top_logprobs' needs 'logprobs': true", "top_logprobs");
+            }
         }
         else
         {
@@ -103,7 +133,9 @@ public sealed record SamplingFields
 
         string topName = chat ? "top_logprobs" : "logprobs";
         if (top < 0 || top > limits.MaxTopLogProbs)
+        {
             throw ServingException.BadRequest($"'{topName}' must be between 0 and {limits.MaxTopLogProbs}, got {top}", topName);
+        }
 
         return new SamplingFields
         {

@@ -173,7 +173,10 @@ public sealed class ModelServerHttpTests(ModelServerFixture fixture) : IClassFix
         Assert.True(await stream.ReadAsync(new byte[64], cancel.Token) > 0);
         await cancel.CancelAsync();
         response.Dispose();
-        for (int i = 0; i < 200 && fixture.Service.Running > 0; i++) await Task.Delay(25, Ct);
+        for (int i = 0; i < 200 && fixture.Service.Running > 0; i++)
+        {
+            await Task.Delay(25, Ct);
+        }
         Assert.Equal(0, fixture.Service.Running);
         var (status, _, _) = await PostAsync("chat/completions", PlainChat(", \"max_tokens\": 2"));
         Assert.Equal(HttpStatusCode.OK, status);
@@ -213,7 +216,10 @@ public sealed class ModelServerHttpTests(ModelServerFixture fixture) : IClassFix
         }
         finally
         {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
     }
 }

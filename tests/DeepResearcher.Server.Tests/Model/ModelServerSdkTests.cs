@@ -36,7 +36,10 @@ public sealed class ModelServerSdkTests(ModelServerFixture fixture) : IClassFixt
         ChatFinishReason? finish = null;
         await foreach (StreamingChatCompletionUpdate update in Client().CompleteChatStreamingAsync([new UserChatMessage(TinyChatCheckpoint.PlainQuestion)], new ChatCompletionOptions { Temperature = 0 }, Ct))
         {
-            foreach (ChatMessageContentPart part in update.ContentUpdate) text.Append(part.Text);
+            foreach (ChatMessageContentPart part in update.ContentUpdate)
+            {
+                text.Append(part.Text);
+            }
             usage ??= update.Usage;
             finish ??= update.FinishReason;
         }
