@@ -47,6 +47,21 @@ public sealed class ModelServerHttpTests(ModelServerFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Greedy_ids_over_http_equal_the_in_process_samplers_token_for_token()
+    {
+        var (_, json, _) = await PostAsync("chat/completions", PlainChat(", \"return_token_ids\": true, \"logprobs\": true, \"ignore_eos\": true"));
+
+        int[] prompt = fixture.Catalog.Models[0].Tokenizer.Encode(TinyChatCheckpoint.PlainPrompt);
+        await using var sampler = new DeepResearcher.Engine.Sampling.ContinuousBatchingSampler(TinyChatCheckpoint.LoadModel(), fixture.Catalog.Models[0].Tokenizer);
+        var direct = await sampler.SubmitAsync(new DeepResearcher.Engine.Sampling.SamplingRequest(prompt, new DeepResearcher.Engine.Sampling.SamplingOptions { Temperature = 0, MaxNewTokens = 1024 - prompt.Length > 64 ? 64 : 1024 - prompt.Length }), Ct);
+
+        JsonNode choice = json!["choices"]![0]!;
+        Assert.Equal(direct.TokenIds, choice["token_ids"]!.AsArray().Select(n => (int)n!));
+        Assert.Equal(direct.LogProbs, choice["logprobs"]!["content"]!.AsArray().Select(t => (float)t!["logprob"]!));
+        Assert.Equal("length", (string?)choice["finish_reason"]);
+    }
+
+    [Fact]
     public async Task Tokens_as_token_ids_name_each_logprob_entry_by_its_id()
     {
         var (_, json, _) = await PostAsync("chat/completions", PlainChat(", \"logprobs\": true, \"return_tokens_as_token_ids\": true, \"return_token_ids\": true, \"max_tokens\": 4"));
@@ -121,9 +136,18 @@ public sealed class ModelServerHttpTests(ModelServerFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("n", (string?)json!["error"]!["param"]);
 
-        (status, json, _) = await PostAsync("chat/completions", PlainChat($", \"user\": \"{new string('x', 70 * 1024)}\""));
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
-        AssertError(json, "over this server's cap of 65536 bytes");
+        // Expect: 100-continue lets the server refuse before the body is sent (otherwise the client may still be
+        // sending when the 413 closes the connection, as with any server that refuses early).
+        using (var large = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.ApiUrl, "chat/completions"))
+        {
+            Content = new StringContent(PlainChat($", \"user\": \"{new string('x', 70 * 1024)}\""), Encoding.UTF8, "application/json"),
+        })
+        {
+            large.Headers.ExpectContinue = true;
+            using HttpResponseMessage refused = await fixture.Http.SendAsync(large, Ct);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+            AssertError(JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct)), "over this server's cap of 65536 bytes");
+        }
 
         (status, json, _) = await PostAsync("embeddings", "{}");
         Assert.Equal(HttpStatusCode.NotFound, status);
