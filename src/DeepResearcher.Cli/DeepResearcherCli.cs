@@ -14,6 +14,7 @@ public static class DeepResearcherCli
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(ToolsCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());

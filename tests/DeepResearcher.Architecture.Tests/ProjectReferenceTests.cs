@@ -16,6 +16,7 @@ public sealed class ProjectReferenceTests
     private const string Training = "DeepResearcher.Training";
     private const string Environments = "DeepResearcher.Environments";
     private const string Recipes = "DeepResearcher.Recipes";
+    private const string Serving = "DeepResearcher.Serving";
     private const string Server = "DeepResearcher.Server";
     private const string Cli = "DeepResearcher.Cli";
 
@@ -34,8 +35,9 @@ public sealed class ProjectReferenceTests
         [Environments] = [Core, Web, World, ChatModels],
         [Training] = [Core, Engine, ChatModels, Evaluation, Environments, Web, World],
         [Recipes] = [Core, Engine, ChatModels, Evaluation, Environments, Web, World, Training],
-        [Server] = [Core, Web, World, ChatModels, Evaluation, Environments, Engine, Training],
-        [Cli] = [Core, Engine, Web, Rendering, World, ChatModels, Evaluation, Environments, Training, Recipes, Server],
+        [Serving] = [Core, Engine],
+        [Server] = [Core, Web, World, ChatModels, Evaluation, Environments, Engine, Training, Serving],
+        [Cli] = [Core, Engine, Web, Rendering, World, ChatModels, Evaluation, Environments, Training, Recipes, Serving, Server],
     };
 
     public static TheoryData<string> Projects() => [.. ProjectGraph.ReadSources().Keys.Order(StringComparer.Ordinal)];

@@ -30,6 +30,13 @@ internal static class CommandHelp
         ["world demo"] = ["deepresearcher world demo W --split test --out demos.jsonl"],
         ["tools"] = ["deepresearcher tools serve --port 5000 --search auto --cache tools.db"],
         ["tools serve"] = ["deepresearcher tools serve --port 5000 --world W --search local"],
+        ["serve"] = ["deepresearcher serve model runs/offline-tiny/checkpoint --port 8000"],
+        ["serve model"] =
+        [
+            "deepresearcher serve model runs/offline-tiny/checkpoint --port 8000",
+            "deepresearcher serve model BASE_DIR --adapter mine=runs/lora/adapter --api-key-env DR_API_KEY --host 0.0.0.0",
+            "curl http://127.0.0.1:8000/v1/chat/completions -H 'Content-Type: application/json' -d '{\"model\": \"runs/offline-tiny/checkpoint\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}'",
+        ],
         ["data"] = ["deepresearcher data filter --data D.jsonl --no-quality --no-contamination --mix nq=1,hotpotqa=3 --mix-total 100 --out mix.jsonl"],
         ["data filter"] = ["deepresearcher data filter --data D.jsonl --model-url http://127.0.0.1:8000/v1 --model Qwen2.5-7B-Instruct --mix nq=1,tq=1,hotpotqa=3,2wiki=3 --out kept.jsonl"],
         ["model"] = ["deepresearcher model info CHECKPOINT_DIR"],

@@ -28,6 +28,12 @@ public sealed record DecodingOptions
     /// <summary>Seed of this request's own random stream: the same seed and prompt give the same tokens whatever else runs. Null picks one.</summary>
     public int? Seed { get; init; }
 
+    /// <summary>
+    /// How many of the most likely tokens (under the model's unmodified distribution) to report with each sampled
+    /// token, for clients that show alternatives (OpenAI's <c>top_logprobs</c>); 0 reports none. Does not change what is sampled.
+    /// </summary>
+    public int TopLogProbs { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()
     {
@@ -35,6 +41,7 @@ public sealed record DecodingOptions
             throw new ArgumentException($"temperature must be finite and ≥ 0, got {Temperature}");
         if (!(TopP > 0 && TopP <= 1)) throw new ArgumentException($"top-p must be in (0, 1], got {TopP}");
         if (TopK < 0) throw new ArgumentException($"top-k must be ≥ 0, got {TopK}");
+        if (TopLogProbs < 0) throw new ArgumentException($"top log-probs must be ≥ 0, got {TopLogProbs}");
         if (MaxNewTokens < 1) throw new ArgumentException($"max new tokens must be ≥ 1, got {MaxNewTokens}");
         foreach (var stop in StopStrings)
             if (string.IsNullOrEmpty(stop)) throw new ArgumentException("stop strings must not be empty");

@@ -30,11 +30,12 @@ public sealed class TokenSampler
         TensorPrimitives.Subtract(logits, max, weights);
         TensorPrimitives.Exp(weights, weights);
         float logSumExp = max + MathF.Log(TensorPrimitives.Sum(weights));
+        IReadOnlyList<TokenLogProb> top = options.TopLogProbs > 0 ? MostLikely(logits, options.TopLogProbs, logSumExp) : [];
 
         if (options.Temperature == 0)
         {
             int best = TensorPrimitives.IndexOfMax(logits);
-            return new SampledToken(best, logits[best] - logSumExp, 0f);
+            return new SampledToken(best, logits[best] - logSumExp, 0f) { TopLogProbs = top };
         }
 
         double u = random.NextDouble();
@@ -72,7 +73,33 @@ public sealed class TokenSampler
             }
             samplingProbability = (float)(weights[id] / total);
         }
-        return new SampledToken(id, logits[id] - logSumExp, MathF.Log(samplingProbability));
+        return new SampledToken(id, logits[id] - logSumExp, MathF.Log(samplingProbability)) { TopLogProbs = top };
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> largest logits as log-probabilities, largest first, ties by lower id. Reads the logits
+    /// only (no scratch, no random draw), so asking for them never changes what is sampled.
+    /// </summary>
+    private static TokenLogProb[] MostLikely(ReadOnlySpan<float> logits, int count, float logSumExp)
+    {
+        count = Math.Min(count, logits.Length);
+        var best = new TokenLogProb[count];
+        int size = 0;
+        for (int i = 0; i < logits.Length; i++)
+        {
+            float value = logits[i];
+            if (size == count && !(value > best[size - 1].LogProb)) continue;
+            int at = size < count ? size++ : size - 1;
+            // Insertion into a short sorted list: count is at most a few dozen.
+            while (at > 0 && value > best[at - 1].LogProb)
+            {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = new TokenLogProb(i, value);
+        }
+        for (int i = 0; i < size; i++) best[i] = best[i] with { LogProb = best[i].LogProb - logSumExp };
+        return best;
     }
 
     /// <summary>Puts the k largest weights, largest first, into the first k scratch slots; returns k.</summary>

@@ -146,4 +146,23 @@ public sealed class TokenSamplerTests
         Assert.Contains("temperature", Assert.Throws<ArgumentException>(() => new DecodingOptions { Temperature = -1 }.Validate()).Message, StringComparison.Ordinal);
         Assert.Contains("max new tokens", Assert.Throws<ArgumentException>(() => new DecodingOptions { MaxNewTokens = 0 }.Validate()).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TopLogProbs_ListTheMostLikelyTokensUnderTheModelAndChangeNothingSampled()
+    {
+        var logits = LogitsOf(0.1, 0.3, 0.05, 0.3, 0.25); // ids 1 and 3 tie: the lower id comes first
+        var plain = new TokenSampler().Sample(logits, new DecodingOptions { Temperature = 0.7f, TopK = 3 }, new ScriptedRandom(0.42));
+        var listed = new TokenSampler().Sample(logits, new DecodingOptions { Temperature = 0.7f, TopK = 3, TopLogProbs = 3 }, new ScriptedRandom(0.42));
+
+        Assert.Equal((plain.Id, plain.LogProb, plain.SamplingLogProb), (listed.Id, listed.LogProb, listed.SamplingLogProb));
+        Assert.Empty(plain.TopLogProbs);
+        Assert.Equal([1, 3, 4], listed.TopLogProbs.Select(t => t.Id));
+        Assert.Equal(Math.Log(0.3), listed.TopLogProbs[0].LogProb, Tolerance);
+        Assert.Equal(Math.Log(0.25), listed.TopLogProbs[2].LogProb, Tolerance);
+
+        var greedy = new TokenSampler().Sample(logits, new DecodingOptions { Temperature = 0, TopLogProbs = 9 }, new ScriptedRandom(0.5));
+        Assert.Equal(5, greedy.TopLogProbs.Count);
+        Assert.Equal(greedy.Id, greedy.TopLogProbs[0].Id);
+        Assert.Contains("top log-probs", Assert.Throws<ArgumentException>(() => new DecodingOptions { TopLogProbs = -1 }.Validate()).Message, StringComparison.Ordinal);
+    }
 }
