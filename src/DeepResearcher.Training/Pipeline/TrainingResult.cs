@@ -1,3 +1,5 @@
+using DeepResearcher.Training.Evaluations;
+
 namespace DeepResearcher.Training.Pipeline;
 
 /// <summary>

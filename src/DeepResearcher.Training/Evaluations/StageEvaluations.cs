@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using DeepResearcher.Evaluation.Runs;
 
-namespace DeepResearcher.Training.Pipeline;
+namespace DeepResearcher.Training.Evaluations;
 
 /// <summary>
 /// evaluations.jsonl: the policy's held-out scores at each stage of a run (before training, after SFT, after GRPO, and
@@ -22,8 +22,11 @@ public static class StageEvaluations
         ["set_f1"] = evaluation.SetF1,
         ["f1"] = evaluation.F1,
         ["em"] = evaluation.ExactMatch,
-        ["format_error_rate"] = evaluation.FormatErrorRate,
+        // The old name of protocol_error_rate (same value), which older runs' reports and readers know.
+        ["format_error_rate"] = evaluation.ProtocolErrorRate,
         ["answer_rate"] = evaluation.AnswerRate,
         ["tool_calls"] = evaluation.ToolCalls,
+        ["protocol_error_rate"] = evaluation.ProtocolErrorRate,
+        ["no_answer_rate"] = evaluation.NoAnswerRate,
     }.ToJsonString();
 }
