@@ -116,7 +116,7 @@ public static class HtmlReportWriter
         Card(sb, n > 1 ? $"F1 avg@{n}" : "F1", ReportFormat.Percent(o.F1), "SQuAD word F1", o.F1);
         Card(sb, "MBE", ReportFormat.Percent(o.Mbe), o.Mbe is null ? "not judged yet" : $"{o.Judged} judged" + (o.JudgeFailures > 0 ? $", {o.JudgeFailures} judge failures" : string.Empty), o.Mbe);
         Card(sb, "Answered", ReportFormat.Percent(o.AnswerRate), "ended with an answer", o.AnswerRate);
-        Card(sb, "Protocol errors", ReportFormat.Percent(o.ProtocolErrorRate), $"ended on a malformed turn; {ReportFormat.Percent(o.NoAnswerRate)} ran out of turns, context or tools", null);
+        Card(sb, "Protocol errors", ReportFormat.Percent(o.ProtocolErrorRate), $"ended on a malformed turn; no answer otherwise (turns, context, tools): {ReportFormat.Percent(o.NoAnswerRate)}", null);
         if (n > 1)
         {
             Card(sb, $"F1 pass@{n}", ReportFormat.Percent(o.PassF1), "best sample per question", o.PassF1);
