@@ -29,6 +29,22 @@ public class ScoreTableTests
     }
 
     [Fact]
+    public void Endings_are_counted_by_the_outcome_rates()
+    {
+        RunResult[] results =
+        [
+            R("a", "nq", 0, 1, 1), R("b", "nq", 0, 0, 0, termination: "protocol_error"), R("c", "nq", 0, 0, 0, termination: "max_turns"),
+            R("d", "nq", 0, 0, 0, termination: "context_overflow"),
+        ];
+
+        ScoreRow row = ScoreTable.Row("overall", results);
+
+        Assert.Equal(0.25, row.AnswerRate);
+        Assert.Equal(0.25, row.ProtocolErrorRate);
+        Assert.Equal(0.5, row.NoAnswerRate);
+    }
+
+    [Fact]
     public void Several_samples_give_avg_at_n_and_pass_at_n()
     {
         // Question a: samples F1 1 and 0; question b: 0.5 and 0.5.

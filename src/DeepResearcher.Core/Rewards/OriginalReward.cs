@@ -13,18 +13,21 @@ public static class OriginalReward
     public const double FormatPenalty = -1.0;
 
     public static RewardResult Compute(Trajectory trajectory, IReadOnlyList<string> golds, MetricRules rules = MetricRules.None)
+        => Compute(TrajectoryOutcome.Of(trajectory), golds, rules);
+
+    /// <summary>The reward of an outcome already read (<see cref="TrajectoryOutcome.EarnsFormatPenalty"/> is the −1 rule).</summary>
+    public static RewardResult Compute(TrajectoryOutcome outcome, IReadOnlyList<string> golds, MetricRules rules = MetricRules.None)
     {
-        string? problem = TagBalance.FindProblem(trajectory.PolicyText());
-        if (problem is not null)
+        if (outcome.UnbalancedTags is string problem)
         {
             return new RewardResult(FormatPenalty, $"unbalanced tags: {problem}");
         }
 
-        if (trajectory.Termination != TerminationReason.Answered || trajectory.FinalAnswer is null)
+        if (!outcome.Answered)
         {
-            return new RewardResult(FormatPenalty, $"no answer ({trajectory.Termination})");
+            return new RewardResult(FormatPenalty, $"no answer ({outcome.Termination})");
         }
 
-        return new RewardResult(QaMetrics.SetF1(trajectory.FinalAnswer, golds, rules), null);
+        return new RewardResult(QaMetrics.SetF1(outcome.Answer!, golds, rules), null);
     }
 }

@@ -116,6 +116,7 @@ public static class HtmlReportWriter
         Card(sb, n > 1 ? $"F1 avg@{n}" : "F1", ReportFormat.Percent(o.F1), "SQuAD word F1", o.F1);
         Card(sb, "MBE", ReportFormat.Percent(o.Mbe), o.Mbe is null ? "not judged yet" : $"{o.Judged} judged" + (o.JudgeFailures > 0 ? $", {o.JudgeFailures} judge failures" : string.Empty), o.Mbe);
         Card(sb, "Answered", ReportFormat.Percent(o.AnswerRate), "ended with an answer", o.AnswerRate);
+        Card(sb, "Protocol errors", ReportFormat.Percent(o.ProtocolErrorRate), $"ended on a malformed turn; no answer otherwise (turns, context, tools): {ReportFormat.Percent(o.NoAnswerRate)}", null);
         if (n > 1)
         {
             Card(sb, $"F1 pass@{n}", ReportFormat.Percent(o.PassF1), "best sample per question", o.PassF1);
@@ -328,8 +329,8 @@ public static class HtmlReportWriter
             return;
         }
 
-        sb.Append("<h3>By stage</h3><p class=\"note\">The policy on the held-out questions at each stage (evaluations.jsonl): greedy decoding unless the stage says it sampled. Format errors are trajectories ended by a protocol error; tool calls are per trajectory.</p>")
-          .Append("<div class=\"panel scroll\"><table id=\"stage-table\"><thead><tr><th>Stage</th><th class=\"num\">n</th><th class=\"num\">set-F1</th><th class=\"num\">F1</th><th class=\"num\">EM</th><th class=\"num\">Format errors</th><th class=\"num\">Answered</th><th class=\"num\">Tool calls</th></tr></thead><tbody>");
+        sb.Append("<h3>By stage</h3><p class=\"note\">The policy on the held-out questions at each stage (evaluations.jsonl): greedy decoding unless the stage says it sampled. Protocol errors are trajectories ended by a malformed turn (the README's “format errors”; older runs' format_error_rate counted the same); tool calls are per trajectory.</p>")
+          .Append("<div class=\"panel scroll\"><table id=\"stage-table\"><thead><tr><th>Stage</th><th class=\"num\">n</th><th class=\"num\">set-F1</th><th class=\"num\">F1</th><th class=\"num\">EM</th><th class=\"num\">Protocol errors</th><th class=\"num\">Answered</th><th class=\"num\">Tool calls</th></tr></thead><tbody>");
         foreach (JsonObject e in data.Evaluations)
         {
             double? toolCalls = Value(e, "tool_calls");
@@ -341,7 +342,7 @@ public static class HtmlReportWriter
                 sb.Append("<td class=\"num\" data-metric=\"").Append(key).Append("\"><span class=\"score ").Append(ReportFormat.ScoreClass(score)).Append("\">").Append(ReportFormat.Percent(score)).Append("</span></td>");
             }
 
-            sb.Append("<td class=\"num\" data-metric=\"format_error_rate\">").Append(ReportFormat.Percent(Value(e, "format_error_rate"))).Append("</td>")
+            sb.Append("<td class=\"num\" data-metric=\"protocol_error_rate\">").Append(ReportFormat.Percent(Value(e, "protocol_error_rate") ?? Value(e, "format_error_rate"))).Append("</td>")
               .Append("<td class=\"num\" data-metric=\"answer_rate\">").Append(ReportFormat.Percent(Value(e, "answer_rate"))).Append("</td>")
               .Append("<td class=\"num\" data-metric=\"tool_calls\">").Append(toolCalls is double t ? ReportFormat.Number(t) : "—").Append("</td></tr>");
         }
@@ -370,10 +371,14 @@ public static class HtmlReportWriter
     {
         List<double> steps = [.. data.Metrics.Select((m, i) => Value(m, "step") ?? i)];
         ChartSeries S(string label, string key) => new(label, [.. data.Metrics.Select(m => Value(m, key))]);
+        // Runs from before the rates were named logged only format_error_rate, which counted protocol errors and max turns together.
+        ChartSeries[] endings = data.Metrics.Any(m => m.ContainsKey("protocol_error_rate"))
+            ? [S("protocol errors", "protocol_error_rate"), S("no answer", "no_answer_rate")]
+            : [S("protocol errors or max turns", "format_error_rate")];
         sb.Append("<h3>GRPO</h3><p class=\"note\">From metrics.jsonl, one point per step (")
           .Append(data.Metrics.Count.ToString(CultureInfo.InvariantCulture)).Append(" steps). The paper reports dev F1 rising from 0.375 to about 0.55, tool calls from about 2.5 to 4.5 and response length from about 2,000 to 5,500 tokens.</p><div class=\"charts\">")
           .Append(SvgChart.Lines("Reward", steps, [S("reward mean", "reward_mean"), S("reward std", "reward_std")], ""))
-          .Append(SvgChart.Lines("F1 and answer rate", steps, [S("F1", "f1"), S("answer rate", "answer_rate"), S("format errors", "format_error_rate")], ""))
+          .Append(SvgChart.Lines("F1 and answer rate", steps, [S("F1", "f1"), S("answer rate", "answer_rate"), .. endings], ""))
           .Append(SvgChart.Lines("Tool calls per trajectory", steps, [S("searches", "searches"), S("browses", "browses"), S("turns", "turns")], ""))
           .Append(SvgChart.Lines("Response length (tokens)", steps, [S("response tokens", "response_tokens")], ""))
           // KL is orders of magnitude below entropy and the gradient norm, so each gets its own scale.

@@ -53,13 +53,13 @@ public static class MarkdownReportWriter
             sb.AppendLine().AppendLine("## Training").AppendLine();
             if (data.Evaluations.Count > 0)
             {
-                sb.AppendLine("| stage | n | set-F1 | F1 | EM | format errors | answered | tool calls |");
+                sb.AppendLine("| stage | n | set-F1 | F1 | EM | protocol errors | answered | tool calls |");
                 sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
                 foreach (System.Text.Json.Nodes.JsonObject e in data.Evaluations)
                 {
                     double? Number(string key) => StageLabels.Number(e, key);
                     sb.Append(CultureInfo.InvariantCulture,
-                        $"| {Cell(StageLabels.Label(e))} | {Number("questions") ?? 0:0} | {ReportFormat.Percent(Number("set_f1"))} | {ReportFormat.Percent(Number("f1"))} | {ReportFormat.Percent(Number("em"))} | {ReportFormat.Percent(Number("format_error_rate"))} | {ReportFormat.Percent(Number("answer_rate"))} | {(Number("tool_calls") is double t ? ReportFormat.Number(t) : "—")} |\n");
+                        $"| {Cell(StageLabels.Label(e))} | {Number("questions") ?? 0:0} | {ReportFormat.Percent(Number("set_f1"))} | {ReportFormat.Percent(Number("f1"))} | {ReportFormat.Percent(Number("em"))} | {ReportFormat.Percent(Number("protocol_error_rate") ?? Number("format_error_rate"))} | {ReportFormat.Percent(Number("answer_rate"))} | {(Number("tool_calls") is double t ? ReportFormat.Number(t) : "—")} |\n");
                 }
 
                 sb.AppendLine();

@@ -27,7 +27,14 @@ public sealed record ScoreRow
 
     public int JudgeFailures { get; init; }
 
+    /// <summary>Share of samples that ended with an answer (<see cref="Core.Trajectories.OutcomeRates"/>).</summary>
     public double AnswerRate { get; init; }
+
+    /// <summary>Share of samples that ended on a protocol error (a malformed turn).</summary>
+    public double ProtocolErrorRate { get; init; }
+
+    /// <summary>Share of samples that ended without an answer for another reason: max turns, context, a tool or the model.</summary>
+    public double NoAnswerRate { get; init; }
 
     public double PassEm { get; init; }
 

@@ -1,3 +1,5 @@
+using DeepResearcher.Core.Trajectories;
+using DeepResearcher.Evaluation.Running;
 using DeepResearcher.Evaluation.Runs;
 
 namespace DeepResearcher.Evaluation.Reporting;
@@ -18,6 +20,7 @@ public static class ScoreTable
         double PassMean(Func<RunResult, double> f) => questions.Count == 0 ? 0 : questions.Average(q => q.Max(f));
         List<RunResult> judged = [.. rows.Where(r => r.Mbe is not null)];
         List<IGrouping<string, RunResult>> judgedQuestions = [.. judged.GroupBy(r => r.Id, StringComparer.Ordinal)];
+        OutcomeRates outcomes = OutcomeRates.Of(rows.Select(r => RunScoring.TerminationFromName(r.Termination)));
         return new ScoreRow
         {
             Group = group,
@@ -30,7 +33,9 @@ public static class ScoreTable
             Mbe = judged.Count == 0 ? null : judged.Average(r => r.Mbe!.Value),
             Judged = judged.Count,
             JudgeFailures = rows.Count(r => r.JudgeFailed == true),
-            AnswerRate = Mean(r => r.Termination == "answered" ? 1 : 0),
+            AnswerRate = outcomes.AnswerRate,
+            ProtocolErrorRate = outcomes.ProtocolErrorRate,
+            NoAnswerRate = outcomes.NoAnswerRate,
             PassEm = PassMean(r => r.Em),
             PassF1 = PassMean(r => r.F1),
             PassMbe = judgedQuestions.Count == 0 ? null : judgedQuestions.Average(q => q.Max(r => r.Mbe!.Value)),

@@ -11,7 +11,7 @@ public static class RunScoring
     public static RunResult ToResult(QaExample example, int sample, Trajectory trajectory, MetricRules rules = MetricRules.None)
     {
         // No answer scores 0 on every metric, as the original's metric script does for format failures.
-        string prediction = trajectory.Termination == TerminationReason.Answered ? trajectory.FinalAnswer ?? string.Empty : string.Empty;
+        string prediction = TrajectoryOutcome.Of(trajectory).Prediction;
         MetricScores scores = QaMetrics.Score(prediction, example.Answers, rules);
         return new RunResult
         {
@@ -41,5 +41,17 @@ public static class RunScoring
         TerminationReason.ModelFailure => "model_failure",
         TerminationReason.Answered => "answered",
         _ => "none",
+    };
+
+    /// <summary>The ending a <c>results.jsonl</c> termination name stands for (<see cref="TerminationName"/>'s inverse; an unknown name is <see cref="TerminationReason.None"/>).</summary>
+    public static TerminationReason TerminationFromName(string name) => name switch
+    {
+        "protocol_error" => TerminationReason.ProtocolError,
+        "max_turns" => TerminationReason.MaxTurns,
+        "context_overflow" => TerminationReason.ContextOverflow,
+        "tool_failure" => TerminationReason.ToolFailure,
+        "model_failure" => TerminationReason.ModelFailure,
+        "answered" => TerminationReason.Answered,
+        _ => TerminationReason.None,
     };
 }

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using DeepResearcher.Evaluation.Runs;
-using DeepResearcher.Training.Pipeline;
+using DeepResearcher.Training.Evaluations;
 
 namespace DeepResearcher.Recipes.Pipeline;
 
@@ -23,8 +23,11 @@ public static class StageEvaluations
         ["set_f1"] = evaluation.SetF1,
         ["f1"] = evaluation.F1,
         ["em"] = evaluation.ExactMatch,
-        ["format_error_rate"] = evaluation.FormatErrorRate,
+        // The old name of protocol_error_rate (same value), which older runs' reports and readers know.
+        ["format_error_rate"] = evaluation.ProtocolErrorRate,
         ["answer_rate"] = evaluation.AnswerRate,
         ["tool_calls"] = evaluation.ToolCalls,
+        ["protocol_error_rate"] = evaluation.ProtocolErrorRate,
+        ["no_answer_rate"] = evaluation.NoAnswerRate,
     }.ToJsonString();
 }

@@ -14,6 +14,7 @@ using DeepResearcher.Recipes.Configuration;
 using DeepResearcher.Training.Backends;
 using DeepResearcher.Training.Checkpoints;
 using DeepResearcher.Training.Data;
+using DeepResearcher.Training.Evaluations;
 using DeepResearcher.Training.Grpo;
 using DeepResearcher.Training.Pipeline;
 using DeepResearcher.Training.Policy;
@@ -392,12 +393,11 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
 
             long requests = cacheAfter.Requests - cacheBefore.Requests;
             double hitRate = requests == 0 ? 0 : (double)(cacheAfter.Hits + cacheAfter.Coalesced - cacheBefore.Hits - cacheBefore.Coalesced) / requests;
-            JsonObject line = GrpoRunLog.StepMetrics(step, groups, stats, lr, rolloutSeconds, clock.Elapsed.TotalSeconds - rolloutSeconds, hitRate, run.MetricRules);
-            await runLog.AppendAsync(step, line, groups, cancellationToken);
-            double Metric(string key) => line[key]!.GetValue<double>();
-            Progress?.Report(new TrainingProgress("grpo", step, config.Trainer.TotalSteps, FormattableString.Invariant($"reward {Metric("reward_mean"):F3}")));
+            GrpoStepMetrics metrics = GrpoStepMetrics.Of(step, groups, stats, lr, rolloutSeconds, clock.Elapsed.TotalSeconds - rolloutSeconds, hitRate, run.MetricRules);
+            await runLog.AppendAsync(metrics, groups, cancellationToken);
+            Progress?.Report(new TrainingProgress("grpo", step, config.Trainer.TotalSteps, FormattableString.Invariant($"reward {metrics.RewardMean:F3}")));
             log.Report(FormattableString.Invariant(
-                $"grpo step {step}/{config.Trainer.TotalSteps}: reward {Metric("reward_mean"):F3} ± {Metric("reward_std"):F3}, f1 {Metric("f1"):F3}, answered {Metric("answer_rate") * 100:F0} %, tool calls {Metric("searches") + Metric("browses"):F2}, kl {stats.Kl:F4}, entropy {stats.Entropy:F3}, clip {stats.ClipFraction:F3}, |g| {stats.GradNorm:F2}, rollout {rolloutSeconds:F1} s + update {Metric("time_update_s"):F1} s"));
+                $"grpo step {step}/{config.Trainer.TotalSteps}: reward {metrics.RewardMean:F3} ± {metrics.RewardStd:F3}, f1 {metrics.F1:F3}, answered {metrics.AnswerRate * 100:F0} %, tool calls {metrics.ToolCalls:F2}, kl {stats.Kl:F4}, entropy {stats.Entropy:F3}, clip {stats.ClipFraction:F3}, |g| {stats.GradNorm:F2}, rollout {rolloutSeconds:F1} s + update {metrics.TimeUpdateSeconds:F1} s"));
             if ((config.Trainer.SaveFreq > 0 && step % config.Trainer.SaveFreq == 0) || step == config.Trainer.TotalSteps)
             {
                 await SaveCheckpointAsync(run, "grpo", step, run.SftDone, optimizer, cancellationToken);

@@ -1,4 +1,4 @@
-using DeepResearcher.Training.Pipeline;
+using DeepResearcher.Training.Evaluations;
 
 namespace DeepResearcher.Recipes.Pipeline;
 

@@ -23,9 +23,9 @@ public sealed class GrpoTrainer(IPolicyBackend policy, ILogProbSource? reference
                 continue;
             }
 
-            for (int i = 0; i < group.Trajectories.Count; i++)
+            foreach (Rollout rollout in group.Rollouts)
             {
-                sequences.Add(PolicySequence.FromTrajectory(group.Trajectories[i], group.Advantages[i]));
+                sequences.Add(PolicySequence.FromTrajectory(rollout.Trajectory, rollout.Advantage));
             }
         }
 

@@ -1,7 +1,5 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
-using DeepResearcher.Core.Agent;
-using DeepResearcher.Core.Protocol;
-using DeepResearcher.Core.Rewards;
 using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Training.Grpo;
@@ -38,60 +36,29 @@ public sealed class GrpoRunLog : IAsyncDisposable
         return new GrpoRunLog(run);
     }
 
-    /// <summary>The metrics line of one step: rewards, behaviour, the update's statistics and where the time went.</summary>
-    public static JsonObject StepMetrics(int step, IReadOnlyList<RolloutGroup> groups, GrpoStepStats stats, float learningRate, double rolloutSeconds, double updateSeconds, double searchCacheHitRate, MetricRules rules = MetricRules.None)
-    {
-        List<Trajectory> all = [.. groups.SelectMany(g => g.Trajectories)];
-        double[] rewards = [.. groups.SelectMany(g => g.Rewards)];
-        var answers = groups.SelectMany(g => g.Trajectories.Select(_ => g.Question.Answers)).ToList();
-        double toolSeconds = all.Sum(t => t.Turns.Sum(turn => turn.ToolCall?.LatencyMs ?? 0)) / 1000.0;
-        return new JsonObject
-        {
-            ["step"] = step,
-            ["reward_mean"] = rewards.Average(),
-            ["reward_std"] = Std(rewards),
-            ["f1"] = all.Select((t, i) => QaMetrics.SetF1(t.FinalAnswer ?? string.Empty, answers[i], rules)).Average(),
-            ["format_error_rate"] = all.Average(t => t.Termination is TerminationReason.ProtocolError or TerminationReason.MaxTurns ? 1.0 : 0.0),
-            ["answer_rate"] = all.Average(t => t.Termination == TerminationReason.Answered ? 1.0 : 0.0),
-            ["searches"] = all.Average(t => (double)t.ToolCallCount(ResearchTools.WebSearchName)),
-            ["browses"] = all.Average(t => (double)t.ToolCallCount(ResearchTools.BrowseWebpageName)),
-            ["turns"] = all.Average(t => (double)t.Turns.Count),
-            ["response_tokens"] = all.Average(t => (double)t.Usage.CompletionTokens),
-            ["kl"] = stats.Kl,
-            ["entropy"] = stats.Entropy,
-            ["clip_fraction"] = stats.ClipFraction,
-            ["grad_norm"] = stats.GradNorm,
-            ["lr"] = learningRate,
-            ["loss"] = stats.Loss,
-            ["dropped_groups"] = stats.DroppedGroups,
-            ["time_rollout_s"] = rolloutSeconds,
-            // Tool time overlaps sampling (episodes wait on tools while others sample): the sum of call durations, not wall time.
-            ["time_tools_s"] = toolSeconds,
-            ["time_update_s"] = updateSeconds,
-            ["search_cache_hit_rate"] = searchCacheHitRate,
-        };
-    }
-
-    public async Task AppendAsync(int step, JsonObject metrics, IReadOnlyList<RolloutGroup> groups, CancellationToken cancellationToken)
+    public async Task AppendAsync(GrpoStepMetrics metrics, IReadOnlyList<RolloutGroup> groups, CancellationToken cancellationToken)
     {
         foreach (RolloutGroup group in groups)
         {
             await _groups.AppendAsync(new JsonObject
             {
-                ["step"] = step,
+                ["step"] = metrics.Step,
                 ["question_id"] = group.Question.Id,
                 ["trajectory_ids"] = new JsonArray([.. group.Trajectories.Select(t => (JsonNode)t.Id)]),
                 ["rewards"] = new JsonArray([.. group.Rewards.Select(r => (JsonNode)r)]),
                 ["advantages"] = new JsonArray([.. group.Advantages.Select(a => (JsonNode)a)]),
             }.ToJsonString(), cancellationToken);
-            foreach (Trajectory t in group.Trajectories)
+            foreach (Rollout rollout in group.Rollouts)
             {
-                await _trajectories.AppendAsync(TrajectoryJson.Serialize(t), cancellationToken);
+                // Labels for readers of trajectories.jsonl alone; groups.jsonl above holds the values, the rollout the typed ones.
+                rollout.Trajectory.Tags["reward"] = rollout.Reward.ToString("R", CultureInfo.InvariantCulture);
+                rollout.Trajectory.Tags["advantage"] = rollout.Advantage.ToString("R", CultureInfo.InvariantCulture);
+                await _trajectories.AppendAsync(TrajectoryJson.Serialize(rollout.Trajectory), cancellationToken);
             }
         }
 
         // Last: a step counts as logged once its metrics line is there.
-        await _metrics.AppendAsync(metrics.ToJsonString(), cancellationToken);
+        await _metrics.AppendAsync(metrics.ToJsonLine(), cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -148,11 +115,5 @@ public sealed class GrpoRunLog : IAsyncDisposable
         return step is null ? 0 : step.GetValueKind() == System.Text.Json.JsonValueKind.String
             ? int.Parse(step.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
             : step.GetValue<int>();
-    }
-
-    private static double Std(double[] values)
-    {
-        double mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Length));
     }
 }

@@ -37,15 +37,15 @@ public sealed class RolloutRunner(ITokenLevelChatModel policy, IToolbox toolbox,
             Trajectory[] members = trajectories[(q * g)..((q + 1) * g)];
             double[] rewards = await Task.WhenAll(members.Select(t => options.Reward.ScoreAsync(questions[q], t, cancellationToken)));
             double[] advantages = GroupAdvantages.Compute(rewards, options.Normalization);
+            var rollouts = new Rollout[members.Length];
             for (int i = 0; i < members.Length; i++)
             {
                 members[i].Tags["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 members[i].Tags["group"] = questions[q].Id;
-                members[i].Tags["reward"] = rewards[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-                members[i].Tags["advantage"] = advantages[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                rollouts[i] = new Rollout(members[i], rewards[i], advantages[i]);
             }
 
-            groups.Add(new RolloutGroup(questions[q], members, rewards, advantages));
+            groups.Add(new RolloutGroup(questions[q], rollouts));
         }
 
         return groups;

@@ -30,7 +30,7 @@ public sealed partial class RenderedReport(string html)
         return [.. questions.Select(q => (q!["searches"]?.GetValue<int>() ?? 0, q["browses"]?.GetValue<int>() ?? 0))];
     }
 
-    /// <summary>The training section's comparison table: each stage's cells by metric (set_f1, f1, em, format_error_rate, answer_rate, tool_calls), as printed.</summary>
+    /// <summary>The training section's comparison table: each stage's cells by metric (set_f1, f1, em, protocol_error_rate, answer_rate, tool_calls), as printed.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> StageRows()
     {
         Match table = StageTable().Match(Html);

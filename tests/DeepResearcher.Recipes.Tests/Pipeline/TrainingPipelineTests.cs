@@ -5,6 +5,8 @@ using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Tokenization;
 using DeepResearcher.Recipes.Configuration;
 using DeepResearcher.Recipes.Pipeline;
+using DeepResearcher.Training.Evaluations;
+using DeepResearcher.Training.Grpo;
 using DeepResearcher.Training.Pipeline;
 using DeepResearcher.World.Generation;
 
@@ -61,10 +63,15 @@ public sealed class TrainingPipelineTests : IDisposable
         string[] metrics = File.ReadAllLines(Path.Combine(result.RunDirectory, "metrics.jsonl"));
         Assert.Equal(2, metrics.Length);
         JsonObject first = JsonNode.Parse(metrics[0])!.AsObject();
-        foreach (string key in new[] { "reward_mean", "reward_std", "f1", "format_error_rate", "answer_rate", "searches", "browses", "kl", "clip_fraction", "grad_norm", "lr" })
+        foreach (string key in new[] { "reward_mean", "reward_std", "f1", "format_error_rate", "answer_rate", "searches", "browses", "kl", "clip_fraction", "grad_norm", "lr", "protocol_error_rate", "no_answer_rate", "format_penalty_rate" })
         {
             Assert.True(first.ContainsKey(key), $"metrics.jsonl lacks {key}");
         }
+
+        // The typed line reads back what was written, and its rates partition the rollouts.
+        GrpoStepMetrics typed = GrpoStepMetrics.FromJsonLine(metrics[0]);
+        Assert.Equal(metrics[0], typed.ToJsonLine());
+        Assert.True(typed.AnswerRate + typed.ProtocolErrorRate + typed.NoAnswerRate is > 0.999999 and < 1.000001);
 
         // Every GRPO rollout, then the after-GRPO evaluation's trajectories, which its results.jsonl lines point at.
         Assert.Equal(2 * 2 * 2 + 4, File.ReadAllLines(Path.Combine(result.RunDirectory, "trajectories.jsonl")).Length);
@@ -102,7 +109,7 @@ public sealed class TrainingPipelineTests : IDisposable
         foreach ((string stage, PolicyEvaluation evaluation) in new[] { ("initial", result.Initial), ("after-sft", result.AfterSft), ("after-grpo", result.AfterGrpo) })
         {
             Assert.Equal((evaluation.SetF1 * 100).ToString("0.0", CultureInfo.InvariantCulture), stages[stage]["set_f1"]);
-            Assert.Equal((evaluation.FormatErrorRate * 100).ToString("0.0", CultureInfo.InvariantCulture), stages[stage]["format_error_rate"]);
+            Assert.Equal((evaluation.ProtocolErrorRate * 100).ToString("0.0", CultureInfo.InvariantCulture), stages[stage]["protocol_error_rate"]);
             Assert.Equal(evaluation.ToolCalls.ToString("0.00", CultureInfo.InvariantCulture), stages[stage]["tool_calls"]);
         }
 

@@ -1,4 +1,5 @@
 using DeepResearcher.Evaluation.Runs;
+using DeepResearcher.Training.Evaluations;
 using DeepResearcher.Training.Pipeline;
 
 namespace DeepResearcher.Training.Tests.Pipeline;

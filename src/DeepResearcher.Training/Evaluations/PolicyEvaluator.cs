@@ -3,11 +3,12 @@ using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Rewards;
 using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Evaluation.Datasets;
+using DeepResearcher.Evaluation.Reporting;
 using DeepResearcher.Evaluation.Running;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.World.Questions;
 
-namespace DeepResearcher.Training.Pipeline;
+namespace DeepResearcher.Training.Evaluations;
 
 /// <summary>Evaluation of a policy on held-out world questions through the real tools, all questions at once (the sampler batches them).</summary>
 public static class PolicyEvaluator
@@ -41,6 +42,13 @@ public static class PolicyEvaluator
             string id = greedy ? $"eval-{tag}-{q.Id}" : $"eval-{tag}-{q.Id}-{k % perQuestion}";
             return agent.RunAsync(q.Question, cancellationToken, q.Id, id);
         }));
+        // Scored as `eval run` and `eval score` score: one results line per trajectory (the answer only when it ended with
+        // one, the metric rules applied), micro-averaged over the lines.
+        RunResult[] scored = [.. trajectories.Select((t, k) =>
+        {
+            WorldQuestion q = questions[k / perQuestion];
+            return RunScoring.ToResult(new QaExample(q.Id, q.Source, q.Question, q.Answers) { Hops = q.Hops, Type = QuestionTypes.WireName(q.Type) }, k % perQuestion, t, rules);
+        })];
         if (results is not null)
         {
             Directory.CreateDirectory(results.Root);
@@ -59,15 +67,7 @@ public static class PolicyEvaluator
                 await AtomicFile.WriteAllLinesAsync(results.TrajectoriesPath, trajectories.Select(TrajectoryJson.Serialize), cancellationToken);
             }
 
-            await AtomicFile.WriteAllLinesAsync(results.ResultsPath, trajectories.Select((t, k) =>
-            {
-                WorldQuestion q = questions[k / perQuestion];
-                return RunScoring.ToResult(
-                    new QaExample(q.Id, q.Source, q.Question, q.Answers) { Hops = q.Hops, Type = QuestionTypes.WireName(q.Type) },
-                    k % perQuestion,
-                    t,
-                    rules).ToJsonLine();
-            }), cancellationToken);
+            await AtomicFile.WriteAllLinesAsync(results.ResultsPath, scored.Select(r => r.ToJsonLine()), cancellationToken);
         }
 
         if (greedy && greedyTrajectories is not null)
@@ -76,23 +76,16 @@ public static class PolicyEvaluator
             await AtomicFile.WriteAllLinesAsync(greedyTrajectories, trajectories.Select(TrajectoryJson.Serialize), cancellationToken);
         }
 
-        WorldQuestion Question(int k) => questions[k / perQuestion];
-        double SetF1(int k) => QaMetrics.SetF1(trajectories[k].FinalAnswer ?? string.Empty, Question(k).Answers, rules);
-        double Mean(IEnumerable<int> indices, Func<int, double> f) => indices.Select(f).DefaultIfEmpty(0).Average();
+        double ToolCalls(IEnumerable<int> indices) => indices.Select(k => (double)trajectories[k].ToolCallCount()).DefaultIfEmpty(0).Average();
+        ScoreRow overall = ScoreTable.Row("overall", scored);
         int[] all = [.. Enumerable.Range(0, trajectories.Length)];
-        return new PolicyEvaluation(
-            questions.Count,
-            Mean(all, SetF1),
-            Mean(all, k => QaMetrics.F1(trajectories[k].FinalAnswer ?? string.Empty, Question(k).Answers, rules)),
-            Mean(all, k => QaMetrics.ExactMatch(trajectories[k].FinalAnswer ?? string.Empty, Question(k).Answers, rules)),
-            Mean(all, k => trajectories[k].Termination is TerminationReason.ProtocolError ? 1 : 0),
-            Mean(all, k => trajectories[k].Termination == TerminationReason.Answered ? 1 : 0),
-            Mean(all, k => trajectories[k].ToolCallCount()))
+        return new PolicyEvaluation(questions.Count, overall.SetF1, overall.F1, overall.Em, overall.ProtocolErrorRate, overall.AnswerRate, ToolCalls(all))
         {
             Samples = samples,
             Temperature = greedy ? 0 : options.Sampling.Temperature,
-            ByHops = [.. all.GroupBy(k => Question(k).Hops).OrderBy(g => g.Key)
-                .Select(g => new HopEvaluation(g.Key, g.Count() / perQuestion, Mean(g, SetF1), Mean(g, k => trajectories[k].ToolCallCount())))],
+            NoAnswerRate = overall.NoAnswerRate,
+            ByHops = [.. all.GroupBy(k => questions[k / perQuestion].Hops).OrderBy(g => g.Key)
+                .Select(g => new HopEvaluation(g.Key, g.Count() / perQuestion, ScoreTable.Row($"{g.Key} hops", [.. g.Select(k => scored[k])]).SetF1, ToolCalls(g)))],
         };
     }
 
