@@ -157,7 +157,9 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         run.Pretrained = config.Model.Path.Length > 0;
         run.Noise = _components.DemoNoise();
         run.DemoQuestions = [.. DataOrder.Shuffle(run.Train, config.Trainer.Seed, "demos").Take(Math.Max(1, config.Sft.NumDemos))];
-        run.DemoOptions = run.AgentOptions with { MaxContextTokens = int.MaxValue };
+        // The demonstrator is not the policy: no context limit, and no tool deadline a loaded machine could miss (a
+        // timed-out call would change the demonstrations, the tokenizer and everything after them).
+        run.DemoOptions = run.AgentOptions with { MaxContextTokens = int.MaxValue, ToolTimeout = DemonstrationToolTimeout };
         if (run.Pretrained)
         {
             run.Bpe = await BpeTokenizer.FromTokenizerJsonAsync(Path.Combine(config.Model.Path, TrainingCheckpoint.TokenizerFileName), cancellationToken);
@@ -487,6 +489,9 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         log.Report($"checkpoint {Path.GetFileName(path)}");
         CheckpointWritten?.Invoke(stage, step);
     }
+
+    /// <summary>A tool call of the demonstrator waits this long: in the offline world only an overloaded machine is this slow.</summary>
+    private static readonly TimeSpan DemonstrationToolTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>The projections LoRA adapts: attention and MLP, as the issue and PEFT's common Qwen recipe do.</summary>
     private static readonly string[] LoraTargets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];

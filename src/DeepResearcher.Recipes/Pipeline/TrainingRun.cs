@@ -8,6 +8,7 @@ using DeepResearcher.Environments.Composition;
 using DeepResearcher.Environments.World;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Training.Checkpoints;
+using DeepResearcher.Training.Evaluations;
 using DeepResearcher.Training.Pipeline;
 using DeepResearcher.Training.Policy;
 using DeepResearcher.Web.Caching;
