@@ -107,9 +107,11 @@ public static class TrainingCheckpoint
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(model);
         if (!Directory.Exists(directory))
+        {
             throw new CheckpointFormatException(directory, null,
                 "checkpoint directory not found; give a directory written by TrainingCheckpoint.SaveAsync (CheckpointDirectory.Latest() finds the newest)",
                 new DirectoryNotFoundException(directory));
+        }
 
         var state = await ReadStateAsync(directory, ct).ConfigureAwait(false);
 
@@ -141,9 +143,12 @@ public static class TrainingCheckpoint
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         string statePath = Path.Combine(directory, StateFileName);
         if (!File.Exists(statePath))
+        {
             throw new CheckpointFormatException(statePath, null,
                 "missing, so the checkpoint is incomplete (its save was interrupted, or this is not a training checkpoint); resume from another checkpoint",
                 new FileNotFoundException(statePath));
+        }
+
         return TrainerState.Parse(await File.ReadAllTextAsync(statePath, ct).ConfigureAwait(false), statePath);
     }
 
@@ -160,13 +165,19 @@ public static class TrainingCheckpoint
         if (!checkpointIsAdapter)
         {
             if (adapters.Count > 0)
+            {
                 throw new CheckpointFormatException(Path.Combine(directory, HuggingFaceCheckpoint.WeightsFileName), null,
                     $"the checkpoint holds full weights but the model has {adapters.Count} LoRA adapters; load it into a model without adapters");
+            }
+
             string configPath = Path.Combine(directory, HuggingFaceCheckpoint.ConfigFileName);
             if (!File.Exists(configPath))
+            {
                 throw new CheckpointFormatException(configPath, null,
                     $"missing: the directory holds neither config.json + {HuggingFaceCheckpoint.WeightsFileName} nor a LoRA adapter ({LoraCheckpoint.ConfigFileName})",
                     new FileNotFoundException(configPath));
+            }
+
             CheckSameArchitecture(HuggingFaceConfig.Read(configPath), model.Config, configPath);
             HuggingFaceCheckpoint.LoadWeights(model, directory);
             return;
@@ -176,8 +187,11 @@ public static class TrainingCheckpoint
         {
             // Attaching here creates parameters an optimizer built earlier cannot know about.
             if (optimizerGiven)
+            {
                 throw new CheckpointFormatException(adapterConfig, null,
                     "the checkpoint is a LoRA adapter but the model has no adapters; attach them (TransformerModel.AttachLora) before creating the optimizer, then load");
+            }
+
             LoraCheckpoint.Load(model, directory);
             return;
         }
@@ -190,15 +204,21 @@ public static class TrainingCheckpoint
         foreach (var p in parameters)
         {
             if (!file.Contains(p.Name))
+            {
                 throw new CheckpointFormatException(weightsPath, p.Name,
                     "missing: the adapter was trained on other modules than the model's adapters (compare target_modules in adapter_config.json)");
+            }
+
             var info = file.GetInfo(p.Name);
             if (!SameShape(info.Shape, p.Shape))
                 throw new CheckpointFormatException(weightsPath, p.Name, $"shape {info.ShapeText} does not match the model's {p.ShapeText} (another LoRA rank or base model)");
         }
         if (file.Tensors.Count != parameters.Count)
+        {
             throw new CheckpointFormatException(weightsPath, null,
                 $"holds {file.Tensors.Count} tensors but the model's adapters have {parameters.Count}; attach adapters to the modules listed in adapter_config.json");
+        }
+
         foreach (var p in parameters) file.ReadFloat32(p.Name, p.Data);
         model.BumpWeightVersion();
     }
@@ -223,8 +243,10 @@ public static class TrainingCheckpoint
         Compare("rope_scaling", saved.RopeScaling, model.RopeScaling);
         Compare("tie_word_embeddings", saved.TieWordEmbeddings, model.TieWordEmbeddings);
         if (differences.Count > 0)
+        {
             throw new CheckpointFormatException(configPath, null,
                 $"describes another architecture than the model it is loaded into: {string.Join(", ", differences)}; create the model from this config.json (HuggingFaceConfig.Read)");
+        }
     }
 
     private static async Task WriteOptimizerAsync(string path, AdamW optimizer, CancellationToken ct)
@@ -247,13 +269,19 @@ public static class TrainingCheckpoint
     private static (int StepCount, Dictionary<string, (float[] FirstMoment, float[] SecondMoment)> Moments) ReadOptimizer(string path, AdamW optimizer)
     {
         if (!File.Exists(path))
+        {
             throw new CheckpointFormatException(path, null,
                 "missing: the checkpoint was saved without optimizer state; load it with optimizer: null to start the optimizer fresh",
                 new FileNotFoundException(path));
+        }
+
         using var file = SafetensorsFile.Open(path);
         if (!file.Metadata.TryGetValue(StepCountMetadataKey, out string? stepText)
             || !int.TryParse(stepText, NumberStyles.None, CultureInfo.InvariantCulture, out int stepCount))
+        {
             throw new CheckpointFormatException(path, null, $"the header's __metadata__ has no valid '{StepCountMetadataKey}'; the file was not written by TrainingCheckpoint");
+        }
+
         var moments = new Dictionary<string, (float[], float[])>(StringComparer.Ordinal);
         foreach (var (parameter, _, _) in optimizer.State)
         {
@@ -266,8 +294,11 @@ public static class TrainingCheckpoint
     {
         string name = parameter.Name + suffix;
         if (!file.Contains(name))
+        {
             throw new CheckpointFormatException(file.FilePath, name,
                 "missing: the optimizer was saved over other parameters (another model, or LoRA versus full fine-tuning); load with optimizer: null to start it fresh");
+        }
+
         var info = file.GetInfo(name);
         if (info.DType != SafetensorsDType.F32)
             throw new CheckpointFormatException(file.FilePath, name, $"dtype {info.DType} instead of F32; optimizer moments are kept in float32 so a resume is exact");

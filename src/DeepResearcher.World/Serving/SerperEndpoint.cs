@@ -98,8 +98,14 @@ public static class SerperEndpoint
         int num = 10;
         if (el.TryGetProperty("num", out var n))
         {
-            if (n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out int v)) num = v;
-            else if (n.ValueKind == JsonValueKind.String && int.TryParse(n.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int s)) num = s;
+            if (n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out int v))
+            {
+                num = v;
+            }
+            else if (n.ValueKind == JsonValueKind.String && int.TryParse(n.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int s))
+            {
+                num = s;
+            }
             else
             {
                 error = "Field \"num\" must be an integer.";

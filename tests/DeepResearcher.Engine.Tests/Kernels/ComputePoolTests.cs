@@ -112,14 +112,14 @@ public class ComputePoolTests
         }
     }
 
-    readonly ref struct SquaresBody(Span<long> squares) : IParallelBody
+    private readonly ref struct SquaresBody(Span<long> squares) : IParallelBody
     {
-        readonly Span<long> squares = squares;
+        private readonly Span<long> _squares = squares;
 
-        public void Invoke(int index) => squares[index] = (long)index * index;
+        public void Invoke(int index) => _squares[index] = (long)index * index;
     }
 
-    readonly struct CountingBody(int[] hits) : IParallelBody
+    private readonly struct CountingBody(int[] hits) : IParallelBody
     {
         public void Invoke(int index) => Interlocked.Increment(ref hits[index]);
     }

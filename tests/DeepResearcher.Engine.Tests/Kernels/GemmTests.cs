@@ -12,7 +12,7 @@ public class GemmTests
     // edges in rows (not a multiple of 6), columns (not a multiple of 16/64) and depth (more than one 256-deep
     // block), more columns than one 2048 block (and than eight parallel column chunks), more rows than one
     // 1536-row packing block, and narrow (LoRA-rank, n <= 16) outputs.
-    static readonly (int M, int N, int K)[] Shapes =
+    private static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1),
         (1, 37, 19),
@@ -262,9 +262,13 @@ public class GemmTests
         var packed = new GemmTuning { DepthBlock = 7, RowBlock = 13, ColumnBlock = 40, DirectMaxRows = 0, DotMaxRows = 0, DirectDepthBlock = 5 };
         var direct = packed with { DirectMaxRows = 200, DotMaxRows = 200 };
         foreach (var tuning in new[] { packed, direct })
+        {
             foreach (var (m, n, k) in new[] { (37, 90, 50), (100, 67, 161), (8, 100, 30) })
+            {
                 foreach (bool transB in new[] { false, true })
                     AssertMatchesReference(variant, m, n, k, transA: false, transB, accumulate: true, padding: 3, tuning);
+            }
+        }
     }
 
     [Fact]
@@ -276,7 +280,7 @@ public class GemmTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new GemmTuning { DotMaxRows = -1 });
     }
 
-    static void AssertMatchesReference(GemmVariant variant, int m, int n, int k, bool transA, bool transB, bool accumulate, int padding, GemmTuning? tuning = null)
+    private static void AssertMatchesReference(GemmVariant variant, int m, int n, int k, bool transA, bool transB, bool accumulate, int padding, GemmTuning? tuning = null)
     {
         var rng = new Random(HashCode.Combine(m, n, k, transA, transB, accumulate, padding));
         int lda = (transA ? m : k) + padding, ldb = (transB ? k : n) + padding, ldc = n + padding;
@@ -303,7 +307,7 @@ public class GemmTests
     }
 
     /// <summary>Σp |op(A)[i,p]|·|op(B)[p,j]|: the size float rounding error is relative to.</summary>
-    static float[] AbsoluteProducts(float[] a, int lda, bool transA, float[] b, int ldb, bool transB, int m, int n, int k)
+    private static float[] AbsoluteProducts(float[] a, int lda, bool transA, float[] b, int ldb, bool transB, int m, int n, int k)
     {
         var absA = a.Select(x => float.IsNaN(x) ? 0f : Math.Abs(x)).ToArray();
         var absB = b.Select(x => float.IsNaN(x) ? 0f : Math.Abs(x)).ToArray();
@@ -312,7 +316,7 @@ public class GemmTests
         return scale;
     }
 
-    static void AssertClose(float[] expected, float[] actual, float[] scale, int ldc, int m, int n, string? context = null)
+    private static void AssertClose(float[] expected, float[] actual, float[] scale, int ldc, int m, int n, string? context = null)
     {
         for (int i = 0; i < m; i++)
         {
@@ -327,7 +331,7 @@ public class GemmTests
         }
     }
 
-    static void PoisonPadding(float[] data, int stride, int rowLength, float value)
+    private static void PoisonPadding(float[] data, int stride, int rowLength, float value)
     {
         for (int start = 0; start < data.Length; start += stride)
         {
@@ -336,7 +340,7 @@ public class GemmTests
         }
     }
 
-    static float[] RandomArray(Random rng, int length)
+    private static float[] RandomArray(Random rng, int length)
     {
         var data = new float[length];
         for (int i = 0; i < length; i++)

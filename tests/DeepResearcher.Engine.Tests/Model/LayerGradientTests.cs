@@ -65,7 +65,9 @@ public sealed class LayerGradientTests
         var y = (float[])x.Clone();
         rope.Forward(y, positions, heads);
         for (int r = 0; r < positions.Length; r++)
+        {
             for (int h = 0; h < heads; h++)
+            {
                 for (int i = 0; i < half; i++)
                 {
                     double angle = positions[r] / Math.Pow(10000.0, 2.0 * i / headDim);
@@ -73,6 +75,9 @@ public sealed class LayerGradientTests
                     Assert.Equal(x[at] * Math.Cos(angle) - x[at + half] * Math.Sin(angle), y[at], tolerance: 1e-5);
                     Assert.Equal(x[at + half] * Math.Cos(angle) + x[at] * Math.Sin(angle), y[at + half], tolerance: 1e-5);
                 }
+            }
+        }
+
         rope.Backward(y, positions, heads);
         for (int i = 0; i < x.Length; i++) Assert.Equal(x[i], y[i], tolerance: 1e-5);
     }
@@ -285,8 +290,11 @@ public sealed class LayerGradientTests
         var model = TransformerModel.Create(Tiny with { NumLayers = 1 });
         int seed = 300;
         foreach (var p in model.Parameters)
+        {
             FiniteDifference.Random(p.Length, seed++, p.Name.Contains("norm", StringComparison.Ordinal) ? 0.2f : 0.6f)
                 .Select(v => p.Name.Contains("norm", StringComparison.Ordinal) ? 1f + v : v).ToArray().CopyTo(p.Data, 0);
+        }
+
         model.AttentionBlockRows = 2;
         var batch = new TokenBatch([1, 5, 2, 7, 7, 3, 10], [4, 3]);
         int[] targets = [5, 2, 7, 0, 3, 10, 4];
@@ -313,8 +321,11 @@ public sealed class LayerGradientTests
         var model = TransformerModel.Create(config);
         int seed = 100;
         foreach (var p in model.Parameters)
+        {
             FiniteDifference.Random(p.Length, seed++, p.Name.Contains("norm", StringComparison.Ordinal) ? 0.2f : 0.6f)
                 .Select(v => p.Name.Contains("norm", StringComparison.Ordinal) ? 1f + v : v).ToArray().CopyTo(p.Data, 0);
+        }
+
         model.LmHeadChunkRows = 3;
         model.AttentionBlockRows = 2;
         var batch = new TokenBatch([1, 5, 2, 7, 7, 3, 10], [5, 2]);

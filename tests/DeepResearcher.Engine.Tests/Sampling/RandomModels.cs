@@ -50,10 +50,12 @@ internal static class RandomModels
     public static void RoundToBFloat16(TransformerModel model)
     {
         foreach (var p in model.Parameters)
+        {
             for (int i = 0; i < p.Length; i++)
             {
                 uint b = BitConverter.SingleToUInt32Bits(p.Data[i]);
                 p.Data[i] = BitConverter.UInt32BitsToSingle(((b + 0x7FFF + ((b >> 16) & 1)) >> 16) << 16);
             }
+        }
     }
 }
