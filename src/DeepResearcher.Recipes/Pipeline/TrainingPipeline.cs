@@ -5,6 +5,7 @@ using DeepResearcher.Engine.Checkpoints;
 using DeepResearcher.Engine.Model;
 using DeepResearcher.Engine.Optim;
 using DeepResearcher.Engine.Sampling;
+using DeepResearcher.Engine.Threading;
 using DeepResearcher.Engine.Tokenization;
 using DeepResearcher.Environments.Composition;
 using DeepResearcher.Environments.World;
@@ -56,6 +57,42 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
     public async Task<TrainingResult> RunAsync(CancellationToken cancellationToken)
     {
         await TrainingPreflight.CheckAsync(config, cancellationToken);
+        int savedParallelism = ComputePool.Shared.Parallelism;
+        try
+        {
+            ComputePool.Shared.Parallelism = ComputeThreads(config.Trainer.Threads, ComputePool.Shared.ThreadCount, log);
+            return await RunStagesAsync(cancellationToken);
+        }
+        finally
+        {
+            ComputePool.Shared.Parallelism = savedParallelism;
+        }
+    }
+
+    /// <summary>
+    /// The engine threads <c>trainer.threads</c> asks for (0: all the pool has). Any count gives the same figures (the
+    /// engine splits work in fixed chunks and reduces in a fixed order), so this trades only speed, e.g. to leave a core
+    /// to other work.
+    /// </summary>
+    public static int ComputeThreads(int requested, int available, IProgress<string> log)
+    {
+        if (requested == 0 || requested == available)
+        {
+            return available;
+        }
+
+        if (requested > available)
+        {
+            log.Report($"trainer.threads: {requested} asked, the engine has {available}; using {available}");
+            return available;
+        }
+
+        log.Report($"trainer.threads: using {requested} of {available} engine threads");
+        return requested;
+    }
+
+    private async Task<TrainingResult> RunStagesAsync(CancellationToken cancellationToken)
+    {
         await using TrainingRun run = await OpenRunAsync(cancellationToken);
 
         // 1. The world and its tools; 2. the tokenizer; 3. the model and the policy that samples from it.
