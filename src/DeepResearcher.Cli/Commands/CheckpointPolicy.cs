@@ -1,4 +1,5 @@
 using DeepResearcher.ChatModels;
+using DeepResearcher.Core.Agent;
 using DeepResearcher.Server.Model;
 using DeepResearcher.Serving;
 using DeepResearcher.Training.Policy;
@@ -28,6 +29,24 @@ internal sealed class CheckpointPolicy : IAsyncDisposable
     public OpenAIChatModel Chat { get; }
 
     public Uri ApiBaseUrl => _served.ApiBaseUrl;
+
+    /// <summary>The checkpoint's context in tokens (its <c>max_position_embeddings</c>): more is a 400 from the server.</summary>
+    public int ContextLength => _served.BaseModel.ContextLength;
+
+    /// <summary>
+    /// <paramref name="options"/> with a context no longer than the checkpoint's: a longer one (a checkpoint without
+    /// agent settings gets the original's 32,768) would have the agent ask for more than the server may generate.
+    /// </summary>
+    public ResearchAgentOptions FitContext(ResearchAgentOptions options, TextWriter log)
+    {
+        if (options.MaxContextTokens <= ContextLength)
+        {
+            return options;
+        }
+
+        log.WriteLine($"the agent's context of {options.MaxContextTokens} tokens is over the checkpoint's {ContextLength}; the agent uses {ContextLength}");
+        return options with { MaxContextTokens = ContextLength };
+    }
 
     /// <param name="concurrency">Trajectories the command runs at once: the server admits them all, so none waits on a 429.</param>
     /// <param name="maxTokensPerTurn">The agent's turn limit: the server's max_tokens cap is at least this.</param>

@@ -161,6 +161,7 @@ internal static class EvalRunCommand
                 CheckpointPolicy local = await CheckpointPolicy.StartAsync(checkpointDir, parse.GetValue(concurrency), agentOptions.MaxTokensPerTurn, parse.InvocationConfiguration.Error, cancellationToken);
                 disposables.Add(local);
                 log.Report($"model server for {checkpointDir.FullName} at {local.ApiBaseUrl.AbsoluteUri.TrimEnd('/')} (in process)");
+                agentOptions = local.FitContext(agentOptions, parse.InvocationConfiguration.Error);
                 IChatModel checkpointPolicy = baselineKind is null ? local.Model : local.Chat;
                 policyFactory = (_, _) => checkpointPolicy;
                 modelLabel = "checkpoint " + checkpointDir.FullName;

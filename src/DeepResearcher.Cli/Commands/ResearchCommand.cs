@@ -70,6 +70,7 @@ internal static class ResearchCommand
                 if (local is not null)
                 {
                     await error.WriteLineAsync($"model server for {checkpoint!.FullName} at {local.ApiBaseUrl.AbsoluteUri.TrimEnd('/')} (in process)");
+                    options = local.FitContext(options, error);
                 }
 
                 IChatModel chatModel = local is not null ? local.Model : new OpenAIChatModel(endpoint!);
