@@ -62,4 +62,21 @@ public sealed class ServeCommandTests
         CliRunAssert.OneLineError(await CliRun.InvokeAsync("serve", "model", TinyChatCheckpoint.Instance.Directory, "--api-key-env", "DR_TEST_SURELY_UNSET_KEY"),
             "error: --api-key-env names DR_TEST_SURELY_UNSET_KEY, which is not set");
     }
+
+    [Fact]
+    public async Task An_adapter_that_does_not_fit_the_checkpoint_is_a_one_line_error_naming_it()
+    {
+        using var dir = new TempDirectory();
+        string adapter = Path.Combine(dir.Path, "other-lora");
+        var other = DeepResearcher.Engine.Model.TransformerModel.Create(new DeepResearcher.Engine.Model.TransformerConfig
+        {
+            VocabSize = 300, HiddenSize = 16, IntermediateSize = 32, NumLayers = 2, NumHeads = 2, NumKeyValueHeads = 1, TieWordEmbeddings = true,
+        });
+        other.AttachLora(2, 4, ["q_proj"]);
+        await DeepResearcher.Engine.Checkpoints.LoraCheckpoint.SaveAsync(other, adapter, cancellationToken: TestContext.Current.CancellationToken);
+
+        CliRun run = await CliRun.InvokeAsync("serve", "model", TinyChatCheckpoint.Instance.Directory, "--port", "0", "--adapter", "bad=" + adapter);
+
+        CliRunAssert.OneLineError(run, $"error: adapter bad ({adapter}) does not fit the base checkpoint {TinyChatCheckpoint.Instance.Directory}");
+    }
 }

@@ -15,7 +15,12 @@ internal static class CommandHelp
     internal static readonly IReadOnlyDictionary<string, string[]> Examples = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         [""] = ["deepresearcher train", "deepresearcher eval run --help"],
-        ["research"] = ["deepresearcher research \"Who founded the company that distributed UHF?\" --model-url http://127.0.0.1:8000/v1 --model GAIR/DeepResearcher-7b --search auto"],
+        ["research"] =
+        [
+            "deepresearcher research \"Who founded the company that distributed UHF?\" --model-url http://127.0.0.1:8000/v1 --model GAIR/DeepResearcher-7b --search auto",
+            "deepresearcher research \"QUESTION\" --checkpoint runs/offline-tiny/checkpoint --world runs/offline-tiny/world --search local",
+            "deepresearcher research \"QUESTION\" --model-url http://127.0.0.1:8000/v1 --model runs/offline-tiny/checkpoint --agent-settings runs/offline-tiny/checkpoint --world runs/offline-tiny/world --search local",
+        ],
         ["eval"] = ["deepresearcher eval run --data W/questions/test.jsonl --expert W --out runs/expert"],
         ["eval score"] = ["deepresearcher eval score --data data/deepresearcher_dev.jsonl --predictions predictions.jsonl"],
         ["eval run"] =

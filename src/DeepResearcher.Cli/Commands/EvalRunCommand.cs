@@ -36,7 +36,6 @@ internal static class EvalRunCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the --per-source draw and of sampling.", DefaultValueFactory = _ => 0 };
         var expert = new Option<DirectoryInfo?>("--expert") { Description = "Policy: the scripted expert demonstrator of this world (world questions only); its world is also the tools' unless --world names another." };
         var noisy = new Option<bool>("--noisy") { Description = "Make the expert imperfect (vague first queries, extra browses, giving up)." };
-        var compact = new Option<bool>("--compact") { Description = "Use the offline-tiny prompt and observation settings (short system prompt, no tool schemas, the compact tool profile), as a model trained by 'train' expects." };
         var concurrency = new Option<int>("--concurrency") { Description = "Questions researched at once.", DefaultValueFactory = _ => 4 };
         var samples = new Option<int>("--samples") { Description = "Trajectories per question; above 1 the report shows avg@n and pass@n.", DefaultValueFactory = _ => 1 };
         var baseline = new Option<string?>("--baseline") { Description = "Instead of the research agent, the paper's prompt baseline with the --model policy: cot (no tools) or cot-rag (one search with the question, top results in the prompt; needs --world)." };
@@ -44,9 +43,9 @@ internal static class EvalRunCommand
         var topResults = new Option<int>("--rag-results") { Description = "Search results put into the cot-rag prompt.", DefaultValueFactory = _ => 5 };
         var command = new Command("run", "Run the research agent on every question of a dataset into a run directory (resumable), score it and write its report.")
         {
-            data, outDir, name, sources, limit, perSource, seed, expert, noisy, compact,
+            data, outDir, name, sources, limit, perSource, seed, expert, noisy,
         };
-        policy.AddTo(command, checkpoint: true);
+        policy.AddTo(command);
         tools.AddTo(command, remote: true);
         foreach (Option option in new Option[] { concurrency, samples, baseline, topResults })
         {
@@ -63,12 +62,13 @@ internal static class EvalRunCommand
             var disposables = new List<object>();
             DirectoryInfo? expertDir = parse.GetValue(expert);
             DirectoryInfo? checkpointDir = parse.GetValue(policy.Checkpoint);
+            policy.CheckExclusive(parse);
             if ((expertDir is null ? 0 : 1) + (policy.Endpoint.IsGiven(parse) ? 1 : 0) + (checkpointDir is null ? 0 : 1) != 1)
             {
                 throw new UsageException("give exactly one policy: --model-url URL --model NAME, --checkpoint DIR, or --expert WORLD_DIR");
             }
 
-            OpenAIChatModelOptions? endpoint = policy.Endpoint.Read(parse, parse.GetValue(policy.Prefill));
+            OpenAIChatModelOptions? endpoint = policy.ReadEndpoint(parse);
             BaselineKind? baselineKind = parse.GetValue(baseline) switch
             {
                 null => null,
@@ -78,7 +78,7 @@ internal static class EvalRunCommand
             };
             if (baselineKind is not null && expertDir is not null)
             {
-                throw new UsageException("--baseline runs a served model: give --model-url and --model, not --expert");
+                throw new UsageException("--baseline runs a model: give --model-url and --model (or --checkpoint), not --expert");
             }
 
             if (baselineKind == BaselineKind.CotRag && parse.GetValue(tools.World) is null && tools.ToolServers(parse).Count == 0)
@@ -123,23 +123,12 @@ internal static class EvalRunCommand
 
             float temp = parse.GetValue(policy.Temperature) ?? (sampleCount > 1 ? 1.0f : 0.0f);
             // A checkpoint's own settings (the ones it was trained and scored in) unless a flag says otherwise.
-            AgentSettings? trained = checkpointDir is null ? null : await AgentSettings.LoadAsync(checkpointDir.FullName, cancellationToken);
-            T? Given<T>(Option<T> option) where T : struct => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
-            var resolved = ResolvedAgentSettings.Resolve(trained, new AgentSettingOverrides
-            {
-                MaxTurns = Given(policy.MaxTurns),
-                MaxTokensPerTurn = Given(policy.MaxTokens),
-                MaxContextTokens = Given(policy.MaxContext),
-                ObservationFormat = Given(policy.ObservationFormat),
-                Template = parse.GetResult(policy.Template) is { Implicit: false } ? parse.GetRequiredValue(policy.Template) : null,
-                Compact = parse.GetValue(compact),
-                Tools = tools.GivenProfile(parse),
-            });
-            if (checkpointDir is not null)
+            (AgentSettings? trained, ResolvedAgentSettings resolved) = await policy.ResolveSettingsAsync(parse, tools, cancellationToken);
+            if (policy.SettingsDirectory(parse) is { } settingsDir)
             {
                 log.Report(trained is null
-                    ? $"{checkpointDir.FullName} has no {AgentSettings.FileName}: the original's agent settings unless flags say otherwise (a model trained by 'train' needs --compact and its turn and token limits)"
-                    : $"agent settings from {Path.Combine(checkpointDir.FullName, AgentSettings.FileName)} ({resolved.Settings.PromptProfile} prompt, {resolved.Settings.ToolProfile()} tool profile, {resolved.Settings.MaxTurns} turns of {resolved.Settings.MaxTokensPerTurn} tokens), flags on top");
+                    ? $"{settingsDir.FullName} has no {AgentSettings.FileName}: the original's agent settings unless flags say otherwise (a model trained by 'train' needs --compact and its turn and token limits)"
+                    : $"agent settings from {Path.Combine(settingsDir.FullName, AgentSettings.FileName)} ({resolved.Settings.PromptProfile} prompt, {resolved.Settings.ToolProfile()} tool profile, {resolved.Settings.MaxTurns} turns of {resolved.Settings.MaxTokensPerTurn} tokens), flags on top");
             }
 
             var agentOptions = resolved.Settings.ApplyTo(new ResearchAgentOptions
@@ -169,16 +158,12 @@ internal static class EvalRunCommand
             string modelLabel;
             if (checkpointDir is not null)
             {
-                var sampler = await DeepResearcher.Engine.Sampling.ContinuousBatchingSampler.LoadAsync(
-                    checkpointDir.FullName, new DeepResearcher.Engine.Sampling.ContinuousBatchingOptions { MaxBatchSize = 16, MaxTotalTokens = 1 << 20 }, cancellationToken);
-                disposables.Add(sampler);
-                if (sampler.Tokenizer is null)
-                {
-                    throw new UsageException($"--checkpoint {checkpointDir.FullName} has no tokenizer.json; a checkpoint policy needs one");
-                }
-
-                var enginePolicy = new DeepResearcher.Training.Policy.EnginePolicy(new DeepResearcher.Training.Backends.EngineSampler(sampler), new DeepResearcher.Training.Policy.EngineTokenizer(sampler.Tokenizer), name: checkpointDir.Name);
-                policyFactory = (_, _) => enginePolicy;
+                CheckpointPolicy local = await CheckpointPolicy.StartAsync(checkpointDir, parse.GetValue(concurrency), agentOptions.MaxTokensPerTurn, parse.InvocationConfiguration.Error, cancellationToken);
+                disposables.Add(local);
+                log.Report($"model server for {checkpointDir.FullName} at {local.ApiBaseUrl.AbsoluteUri.TrimEnd('/')} (in process)");
+                agentOptions = local.FitContext(agentOptions, parse.InvocationConfiguration.Error);
+                IChatModel checkpointPolicy = baselineKind is null ? local.Model : local.Chat;
+                policyFactory = (_, _) => checkpointPolicy;
                 modelLabel = "checkpoint " + checkpointDir.FullName;
             }
             else if (expertDir is not null)

@@ -6,6 +6,7 @@ using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol.Rendering;
 using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Environments.Composition;
+using DeepResearcher.Training.Checkpoints;
 
 namespace DeepResearcher.Cli.Commands;
 
@@ -23,9 +24,7 @@ internal static class ResearchCommand
 
         var toolOptions = new ToolOptions();
         var command = new Command("research", "Research a question with an LLM policy and the web tools, and print the answer.") { question };
-        policy.Endpoint.Url.Required = true;
-        policy.Endpoint.Model.Required = true;
-        policy.AddTo(command, checkpoint: false);
+        policy.AddTo(command);
         foreach (Option option in new Option[] { seed, onError, json, outFile })
         {
             command.Options.Add(option);
@@ -38,19 +37,43 @@ internal static class ResearchCommand
             TextWriter error = parse.InvocationConfiguration.Error;
             return CommandErrors.RunAsync(error, async () =>
             {
-                OpenAIChatModel chatModel = policy.ReadChatModel(parse)!;
-                var options = new ResearchAgentOptions
+                policy.CheckExclusive(parse);
+                DirectoryInfo? checkpoint = parse.GetValue(policy.Checkpoint);
+                OpenAIChatModelOptions? endpoint = policy.ReadEndpoint(parse);
+                if (endpoint is null && checkpoint is null)
                 {
-                    MaxTurns = parse.GetValue(policy.MaxTurns),
-                    MaxTokensPerTurn = parse.GetValue(policy.MaxTokens),
-                    MaxContextTokens = parse.GetValue(policy.MaxContext),
-                    Template = PromptRenderers.Get(parse.GetRequiredValue(policy.Template)),
-                    ObservationFormat = parse.GetValue(policy.ObservationFormat),
+                    throw new UsageException($"give a policy: {policy.Endpoint.Url.Name} URL {policy.Endpoint.Model.Name} NAME (any OpenAI-compatible server), or {policy.Checkpoint.Name} DIR (a checkpoint train exported, served in process)");
+                }
+
+                (AgentSettings? trained, ResolvedAgentSettings resolved) = await policy.ResolveSettingsAsync(parse, toolOptions, cancellationToken);
+                if (policy.SettingsDirectory(parse) is { } settingsDir)
+                {
+                    await error.WriteLineAsync(trained is null
+                        ? $"{settingsDir.FullName} has no {AgentSettings.FileName}: the original's agent settings unless flags say otherwise"
+                        : $"agent settings from {Path.Combine(settingsDir.FullName, AgentSettings.FileName)} ({resolved.Settings.PromptProfile} prompt, {resolved.Settings.ToolProfile()} tool profile, {resolved.Settings.MaxTurns} turns of {resolved.Settings.MaxTokensPerTurn} tokens), flags on top");
+                }
+
+                ResearchAgentOptions options = resolved.Settings.ApplyTo(new ResearchAgentOptions
+                {
                     OnProtocolError = parse.GetValue(onError),
                     Sampling = new SamplingOptions { Temperature = parse.GetValue(policy.Temperature) ?? 0.6f, TopP = parse.GetValue(policy.TopP), Seed = parse.GetValue(seed) },
-                };
+                });
                 (ToolboxSpec spec, IAsyncDisposable? renderer) = await toolOptions.ToSpecAsync(parse);
                 await using IAsyncDisposable? _ = renderer;
+                if (spec.ToolServers.Count == 0)
+                {
+                    spec = spec with { Profile = resolved.Settings.ToolProfile() };
+                }
+
+                await using CheckpointPolicy? local = checkpoint is null ? null
+                    : await CheckpointPolicy.StartAsync(checkpoint, concurrency: 1, options.MaxTokensPerTurn, error, cancellationToken);
+                if (local is not null)
+                {
+                    await error.WriteLineAsync($"model server for {checkpoint!.FullName} at {local.ApiBaseUrl.AbsoluteUri.TrimEnd('/')} (in process)");
+                    options = local.FitContext(options, error);
+                }
+
+                IChatModel chatModel = local is not null ? local.Model : new OpenAIChatModel(endpoint!);
                 await using ComposedToolbox tools = await ToolboxComposer.CreateAsync(spec, cancellationToken);
                 await error.WriteLineAsync(toolOptions.HasNoSearch(parse) ? ToolOptions.NoSearchWarning : $"tools: {tools.Description}");
                 var agent = new ResearchAgent(chatModel, tools.Toolbox, options);

@@ -69,31 +69,19 @@ internal static class ServeCommand
             string directory = parse.GetRequiredValue(checkpoint);
             AdapterSource[] sources = [.. (parse.GetValue(adapters) ?? []).Select(AdapterSource.Parse)];
             await output.WriteLineAsync($"loading {directory}{(sources.Length > 0 ? $" and {sources.Length} adapter(s)" : string.Empty)}");
-            await using ModelCatalog catalog = await ModelCatalog.LoadAsync(directory, sources, options, parse.GetValue(name), cancellationToken);
-            var service = new CompletionService(catalog, options);
-            await using ModelServer server = await ModelServer.StartAsync(service, new ModelServerOptions
+            await using ServedCheckpoint served = await ServedCheckpoint.StartAsync(directory, sources, options, parse.GetValue(name), new ModelServerOptions
             {
                 Host = parse.GetRequiredValue(host),
                 Port = parse.GetValue(port),
                 ApiKey = apiKey,
             }, new PlainLogProvider(parse.InvocationConfiguration.Error), cancellationToken);
-            foreach (ServedModel served in catalog.Models)
+            foreach (ServedModel each in served.Catalog.Models)
             {
-                await output.WriteLineAsync($"  {served.Name}{(served.Parent is null ? string.Empty : $" (LoRA over {served.Parent})")}: {served.Template.Name} template, context {served.ContextLength} tokens");
+                await output.WriteLineAsync($"  {each.Name}{(each.Parent is null ? string.Empty : $" (LoRA over {each.Parent})")}: {each.Template.Name} template, context {each.ContextLength} tokens");
             }
 
-            await output.WriteLineAsync($"model server at {server.BaseUrl}v1 (OpenAI-compatible; e.g. research \"QUESTION\" --model-url {server.BaseUrl}v1 --model {catalog.Models[0].Name}); Ctrl+C stops");
-            await output.FlushAsync(cancellationToken);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                await output.WriteLineAsync("stopped");
-            }
-
-            return 0;
+            return await ServerConsole.RunUntilCancelledAsync(output,
+                $"model server at {served.ApiBaseUrl.AbsoluteUri.TrimEnd('/')} (OpenAI-compatible; e.g. research \"QUESTION\" --model-url {served.ApiBaseUrl.AbsoluteUri.TrimEnd('/')} --model {served.BaseModel.Name}{(File.Exists(Path.Combine(directory, ChatTemplates.AgentSettingsFileName)) ? $" --agent-settings {directory}" : string.Empty)})", cancellationToken);
         }));
         serve.Subcommands.Add(model);
         return serve;

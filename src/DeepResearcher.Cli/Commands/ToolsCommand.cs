@@ -55,18 +55,7 @@ internal static class ToolsCommand
             }, new PlainLogProvider(parse.InvocationConfiguration.Error), cancellationToken);
             server.Metrics.Extras.Add(composed.Metrics.Render);
             TextWriter output = parse.InvocationConfiguration.Output;
-            await output.WriteLineAsync($"tool server at {server.BaseUrl} ({composed.Description}); Ctrl+C stops");
-            await output.FlushAsync(cancellationToken);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                await output.WriteLineAsync("stopped");
-            }
-
-            return 0;
+            return await ServerConsole.RunUntilCancelledAsync(output, $"tool server at {server.BaseUrl} ({composed.Description})", cancellationToken);
         }));
         tools.Subcommands.Add(serve);
         return tools;

@@ -80,18 +80,7 @@ internal static class WorldCommand
 
             await using RunningWorldServer _ = server;
             TextWriter output = parse.InvocationConfiguration.Output;
-            await output.WriteLineAsync($"serving {world.Root} at {server.BaseUrl}/ (search: POST {server.BaseUrl}/search with {{\"q\": …}} and any X-API-KEY; its links point to {(links is null ? server.BaseUrl : links.GetLeftPart(UriPartial.Path).TrimEnd('/'))}/…); Ctrl+C stops");
-            await output.FlushAsync(cancellationToken);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                await output.WriteLineAsync("stopped");
-            }
-
-            return 0;
+            return await ServerConsole.RunUntilCancelledAsync(output, $"serving {world.Root} at {server.BaseUrl}/ (search: POST {server.BaseUrl}/search with {{\"q\": …}} and any X-API-KEY; its links point to {(links is null ? server.BaseUrl : links.GetLeftPart(UriPartial.Path).TrimEnd('/'))}/…)", cancellationToken);
         }));
         return command;
     }

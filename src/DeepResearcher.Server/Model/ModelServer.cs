@@ -1,15 +1,12 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DeepResearcher.Serving;
 using DeepResearcher.Serving.Generation;
 using DeepResearcher.Serving.Wire;
+using DeepResearcher.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,18 +40,7 @@ public sealed class ModelServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
-        // A backstop for bodies without a Content-Length; the endpoints refuse oversize bodies themselves with a clear 413.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = service.Options.MaxBodyBytes + 1);
-        builder.Logging.ClearProviders();
-        if (logger is not null)
-        {
-            builder.Logging.AddProvider(logger);
-        }
-        // A failed start is reported once, by StartAsync's own exception (the port in use), not also by the host's log.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
-
+        WebApplicationBuilder builder = WebHostStart.CreateBuilder(options.Host, options.Port, service.Options.MaxBodyBytes, logger);
         WebApplication app = builder.Build();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DeepResearcher.Model");
         var endpoints = new Endpoints(service, log);
@@ -67,18 +53,8 @@ public sealed class ModelServer : IAsyncDisposable
         app.MapFallback((HttpContext context) => Endpoints.WriteErrorAsync(context, new ServingException((int)HttpStatusCode.NotFound,
             $"no such endpoint {context.Request.Method} {context.Request.Path}; use GET /v1/models, POST /v1/chat/completions or /v1/completions, GET /health or /metrics", code: "unknown_url")));
 
-        try
-        {
-            await app.StartAsync(cancellationToken);
-        }
-        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-        {
-            await app.DisposeAsync();
-            throw new InvalidOperationException($"port {options.Port} on {options.Host} is already in use; pick another with --port (0 picks a free one)", ex);
-        }
-
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new ModelServer(app, new Uri(address.TrimEnd('/') + "/"));
+        Uri baseUrl = await WebHostStart.StartAsync(app, options.Host, options.Port, cancellationToken);
+        return new ModelServer(app, baseUrl);
     }
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);

@@ -1,14 +1,11 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol;
 using DeepResearcher.Web.Remote;
+using DeepResearcher.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,16 +36,7 @@ public sealed class ToolServer : IAsyncDisposable
 
     public static async Task<ToolServer> StartAsync(IToolbox toolbox, ToolServerOptions options, ILoggerProvider? logger, CancellationToken cancellationToken)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
-        // A backstop for bodies without a Content-Length; the endpoints refuse oversize bodies themselves with a clear 413.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes + 1);
-        builder.Logging.ClearProviders();
-        if (logger is not null)
-        {
-            builder.Logging.AddProvider(logger);
-        }
-
+        WebApplicationBuilder builder = WebHostStart.CreateBuilder(options.Host, options.Port, options.MaxBodyBytes, logger);
         WebApplication app = builder.Build();
         var metrics = new ToolServerMetrics();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DeepResearcher.Tools");
@@ -60,18 +48,8 @@ public sealed class ToolServer : IAsyncDisposable
         app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));
         app.MapFallback(() => Results.Json(new { error = "no such endpoint; use POST /v1/tools/web_search, /v1/tools/browse_webpage or /v1/tools/batch, GET /healthz or /metrics" }, statusCode: (int)HttpStatusCode.NotFound));
 
-        try
-        {
-            await app.StartAsync(cancellationToken);
-        }
-        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-        {
-            await app.DisposeAsync();
-            throw new InvalidOperationException($"port {options.Port} on {options.Host} is already in use; pick another with --port (0 picks a free one)", ex);
-        }
-
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new ToolServer(app, metrics, new Uri(address.TrimEnd('/') + "/"));
+        Uri baseUrl = await WebHostStart.StartAsync(app, options.Host, options.Port, cancellationToken);
+        return new ToolServer(app, metrics, baseUrl);
     }
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);

@@ -34,17 +34,6 @@ public sealed class EnginePolicy : ITokenLevelChatModel
 
     public bool SupportsPrefill => true;
 
-    private static long StableHash(string text)
-    {
-        long hash = 1469598103934665603;
-        foreach (char c in text)
-        {
-            hash = unchecked((hash ^ c) * 1099511628211);
-        }
-
-        return hash;
-    }
-
     public async Task<ModelReply> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken)
     {
         IReadOnlyList<int> context = request.ContextTokenIds
@@ -56,9 +45,7 @@ public sealed class EnginePolicy : ITokenLevelChatModel
             TopK = request.Sampling.TopK,
             MaxNewTokens = Math.Max(1, request.Sampling.MaxTokens),
             StopTokenIds = [_endOfTurn],
-            // Rollouts of a group share one agent: derive each turn's seed from its trajectory and position, so the
-            // G rollouts differ and a rerun with the same ids samples the same tokens.
-            Seed = unchecked((int)((request.Sampling.Seed ?? 0) ^ StableHash(request.TrajectoryId) ^ ((long)context.Count * 0x9E3779B1))),
+            Seed = TurnSeed.Derive(request.Sampling.Seed, request.TrajectoryId, context.Count),
         };
         PolicySample result = await _sampler.SampleAsync(
             new SamplingRequest(context, options) { ConversationId = request.TrajectoryId.Length > 0 ? request.TrajectoryId : null },

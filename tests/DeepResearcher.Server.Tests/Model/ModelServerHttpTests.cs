@@ -135,6 +135,22 @@ public sealed class ModelServerHttpTests(ModelServerFixture fixture) : IClassFix
         (status, json, _) = await PostAsync("chat/completions", PlainChat(", \"n\": 5"));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("n", (string?)json!["error"]!["param"]);
+        AssertError(json, "'n' is 5, over this server's cap of 4 choices per request");
+
+        (status, json, _) = await PostAsync("chat/completions", PlainChat(", \"max_tokens\": 65"));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("max_tokens", (string?)json!["error"]!["param"]);
+        AssertError(json, "'max_tokens' is 65, over this server's cap of 64");
+
+        (status, json, _) = await PostAsync("chat/completions", PlainChat().Replace("\"tiny\"", "\"nope\"", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("model_not_found", (string?)json!["error"]!["code"]);
+        AssertError(json, "The model 'nope' does not exist");
+
+        (status, json, _) = await PostAsync("chat/completions", PlainChat().Replace(TinyChatCheckpoint.PlainQuestion, string.Concat(Enumerable.Repeat("hello world ", 600)), StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("context_length_exceeded", (string?)json!["error"]!["code"]);
+        AssertError(json, "This model's maximum context length is 1024 tokens");
 
         // Expect: 100-continue lets the server refuse before the body is sent (otherwise the client may still be
         // sending when the 413 closes the connection, as with any server that refuses early).
