@@ -244,15 +244,16 @@ public sealed class McpToolbox : IToolbox, IAsyncDisposable
 
     private static string Describe(McpToolBinding binding) => $"{binding.RemoteName}({binding.Argument}{(binding.TakesList ? "[]" : string.Empty)})";
 
+    /// <summary>The exception's message and its innermost cause's ("Connection refused"), without type names: the user reads it.</summary>
     private static string Cause(Exception ex)
     {
         Exception inner = ex;
-        while (inner.InnerException is not null && inner is not HttpRequestException)
+        while (inner.InnerException is not null)
         {
             inner = inner.InnerException;
         }
 
-        return ex == inner ? $"{ex.GetType().Name}: {ex.Message}" : $"{ex.Message}: {inner.Message}";
+        return inner == ex || ex.Message.Contains(inner.Message, StringComparison.Ordinal) ? ex.Message : $"{ex.Message}: {inner.Message}";
     }
 
     private sealed record Answer(string Text, bool IsError, ToolResult? Structured)
