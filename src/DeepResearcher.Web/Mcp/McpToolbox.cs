@@ -26,42 +26,54 @@ public sealed class McpToolbox : IToolbox, IAsyncDisposable
     /// <summary>The request metadata key of the main question the page reader reads with.</summary>
     public const string QuestionMetaKey = "deepresearcher/question";
 
-    private readonly McpClient _client;
-    private readonly IAsyncDisposable? _transport;
     private readonly McpToolboxOptions _options;
     private readonly McpToolBinding _search;
     private readonly McpToolBinding? _browse;
 
-    private McpToolbox(McpClient client, IAsyncDisposable? transport, McpToolboxOptions options, McpToolBinding search, McpToolBinding? browse, IReadOnlyList<string> offered)
+    /// <summary>Opens a new session after the old one broke (the server restarted, the session expired); null for transports that cannot be reopened.</summary>
+    private readonly Func<CancellationToken, Task<Session>>? _reopen;
+    private readonly SemaphoreSlim _reopening = new(1, 1);
+    private Session _session;
+
+    private McpToolbox(Session session, Func<CancellationToken, Task<Session>>? reopen, McpToolboxOptions options, McpToolBinding search, McpToolBinding? browse, IReadOnlyList<string> offered)
     {
-        _client = client;
-        _transport = transport;
+        _session = session;
+        _reopen = reopen;
         _options = options;
         _search = search;
         _browse = browse;
         OfferedTools = offered;
+        ServerName = session.Client.ServerInfo is { } info ? $"{info.Name} {info.Version}".Trim() : "(unnamed)";
     }
 
     /// <summary>The names of the tools the server lists.</summary>
     public IReadOnlyList<string> OfferedTools { get; }
 
     /// <summary>The server's name and version, as it introduced itself.</summary>
-    public string ServerName => _client.ServerInfo is { } info ? $"{info.Name} {info.Version}".Trim() : "(unnamed)";
+    public string ServerName { get; }
 
     /// <summary>The bindings, for logs: "web_search → search(query), browse_webpage → fetch(url)".</summary>
     public string Bindings => $"web_search → {Describe(_search)}, browse_webpage → {(_browse is null ? "none" : Describe(_browse))}";
 
-    /// <summary>Connects to the streamable-HTTP MCP endpoint at <paramref name="endpoint"/> (e.g. <c>http://127.0.0.1:5000/mcp</c>).</summary>
-    public static Task<McpToolbox> ConnectAsync(Uri endpoint, McpToolboxOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects to the streamable-HTTP MCP endpoint at <paramref name="endpoint"/> (e.g. <c>http://127.0.0.1:5000/mcp</c>);
+    /// a session that breaks later (the server restarted) is reopened once per failed call.
+    /// </summary>
+    public static async Task<McpToolbox> ConnectAsync(Uri endpoint, McpToolboxOptions options, CancellationToken cancellationToken)
     {
-        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        Task<Session> Open(CancellationToken ct)
         {
-            Endpoint = endpoint,
-            TransportMode = HttpTransportMode.StreamableHttp,
-            ConnectionTimeout = options.ConnectTimeout,
-            Name = endpoint.ToString(),
-        });
-        return ConnectAsync(transport, endpoint.ToString(), transport, options, cancellationToken);
+            var transport = new HttpClientTransport(new HttpClientTransportOptions
+            {
+                Endpoint = endpoint,
+                TransportMode = HttpTransportMode.StreamableHttp,
+                ConnectionTimeout = options.ConnectTimeout,
+                Name = endpoint.ToString(),
+            });
+            return OpenAsync(transport, endpoint.ToString(), transport, options, ct);
+        }
+
+        return await BindAsync(await Open(cancellationToken), Open, endpoint.ToString(), options, cancellationToken);
     }
 
     /// <summary>
@@ -69,47 +81,46 @@ public sealed class McpToolbox : IToolbox, IAsyncDisposable
     /// the agent's two tools to them; a server without them is an error naming what it offers.
     /// </summary>
     public static async Task<McpToolbox> ConnectAsync(IClientTransport transport, string where, IAsyncDisposable? ownedTransport, McpToolboxOptions options, CancellationToken cancellationToken)
+        => await BindAsync(await OpenAsync(transport, where, ownedTransport, options, cancellationToken), null, where, options, cancellationToken);
+
+    private static async Task<Session> OpenAsync(IClientTransport transport, string where, IAsyncDisposable? ownedTransport, McpToolboxOptions options, CancellationToken cancellationToken)
     {
-        McpClient client;
-        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            deadline.CancelAfter(options.ConnectTimeout);
-            try
-            {
-                client = await McpClient.CreateAsync(transport, new McpClientOptions
-                {
-                    ClientInfo = new Implementation { Name = "deepresearcher", Version = typeof(McpToolbox).Assembly.GetName().Version?.ToString(3) ?? "0" },
-                    InitializationTimeout = options.ConnectTimeout,
-                }, cancellationToken: deadline.Token);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                if (ownedTransport is not null)
-                {
-                    await ownedTransport.DisposeAsync();
-                }
-
-                string cause = ex is OperationCanceledException ? $"no answer within {options.ConnectTimeout.TotalSeconds:0} s" : Cause(ex);
-                throw new McpToolboxException($"no MCP server answers at {where} ({cause})", inner: ex);
-            }
-        }
-
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.ConnectTimeout);
         try
         {
-            IList<McpClientTool> tools = await client.ListToolsAsync(cancellationToken: cancellationToken);
-            string[] offered = [.. tools.Select(t => t.Name)];
-            McpToolBinding search = Bind(tools, options.SearchTool, ResearchTools.WebSearchName, "query", where, offered);
-            McpToolBinding? browse = options.BrowseTool is null ? null : Bind(tools, options.BrowseTool, ResearchTools.BrowseWebpageName, "url_list", where, offered);
-            return new McpToolbox(client, ownedTransport, options, search, browse, offered);
+            McpClient client = await McpClient.CreateAsync(transport, new McpClientOptions
+            {
+                ClientInfo = new Implementation { Name = "deepresearcher", Version = typeof(McpToolbox).Assembly.GetName().Version?.ToString(3) ?? "0" },
+                InitializationTimeout = options.ConnectTimeout,
+            }, cancellationToken: deadline.Token);
+            return new Session(client, ownedTransport);
         }
-        catch
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            await client.DisposeAsync();
             if (ownedTransport is not null)
             {
                 await ownedTransport.DisposeAsync();
             }
 
+            string cause = ex is OperationCanceledException ? $"no answer within {options.ConnectTimeout.TotalSeconds:0} s" : Cause(ex);
+            throw new McpToolboxException($"no MCP server answers at {where} ({cause})", inner: ex);
+        }
+    }
+
+    private static async Task<McpToolbox> BindAsync(Session session, Func<CancellationToken, Task<Session>>? reopen, string where, McpToolboxOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            IList<McpClientTool> tools = await session.Client.ListToolsAsync(cancellationToken: cancellationToken);
+            string[] offered = [.. tools.Select(t => t.Name)];
+            McpToolBinding search = Bind(tools, options.SearchTool, ResearchTools.WebSearchName, "query", where, offered);
+            McpToolBinding? browse = options.BrowseTool is null ? null : Bind(tools, options.BrowseTool, ResearchTools.BrowseWebpageName, "url_list", where, offered);
+            return new McpToolbox(session, reopen, options, search, browse, offered);
+        }
+        catch
+        {
+            await session.DisposeAsync();
             throw;
         }
     }
@@ -176,11 +187,8 @@ public sealed class McpToolbox : IToolbox, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _client.DisposeAsync();
-        if (_transport is not null)
-        {
-            await _transport.DisposeAsync();
-        }
+        await _session.DisposeAsync();
+        _reopening.Dispose();
     }
 
     private async Task<Answer> CallAsync(McpToolBinding binding, JsonElement value, JsonObject meta, CancellationToken cancellationToken)
@@ -188,27 +196,37 @@ public sealed class McpToolbox : IToolbox, IAsyncDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.CallTimeout);
         CallToolResult result;
-        try
+        for (int attempt = 0; ; attempt++)
         {
-            result = await _client.CallToolAsync(new CallToolRequestParams
+            Session session = Volatile.Read(ref _session);
+            try
             {
-                Name = binding.RemoteName,
-                Arguments = new Dictionary<string, JsonElement> { [binding.Argument] = value },
-                Meta = (JsonObject)meta.DeepClone(),
-            }, deadline.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return Answer.Error($"'{binding.RemoteName}' gave no answer within {_options.CallTimeout.TotalSeconds:0} s");
-        }
-        catch (McpProtocolException ex)
-        {
-            return Answer.Error($"the server refused the call to '{binding.RemoteName}' ({ex.ErrorCode}): {ex.Message}");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // A dropped connection or a closed session: the call fails, the run goes on.
-            return Answer.Error($"calling '{binding.RemoteName}' failed: {Cause(ex)}");
+                result = await session.Client.CallToolAsync(new CallToolRequestParams
+                {
+                    Name = binding.RemoteName,
+                    Arguments = new Dictionary<string, JsonElement> { [binding.Argument] = value },
+                    Meta = (JsonObject)meta.DeepClone(),
+                }, deadline.Token);
+                break;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return Answer.Error($"'{binding.RemoteName}' gave no answer within {_options.CallTimeout.TotalSeconds:0} s");
+            }
+            catch (McpProtocolException ex)
+            {
+                return Answer.Error($"the server refused the call to '{binding.RemoteName}' ({ex.ErrorCode}): {ex.Message}");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (attempt == 0 && await ReopenAsync(session, deadline.Token))
+                {
+                    continue;
+                }
+
+                // A dropped connection or a closed session that would not reopen: the call fails, the run goes on.
+                return Answer.Error($"calling '{binding.RemoteName}' failed: {Cause(ex)}");
+            }
         }
 
         string text = string.Join("\n", result.Content.Select(c => c is TextContentBlock t ? t.Text : $"[{c.Type} content]"));
@@ -227,6 +245,50 @@ public sealed class McpToolbox : IToolbox, IAsyncDisposable
         }
 
         return new Answer(text, result.IsError == true, null);
+    }
+
+    /// <summary>Replaces a broken session with a new one (once, however many calls saw it break); false when none opens.</summary>
+    private async Task<bool> ReopenAsync(Session broken, CancellationToken cancellationToken)
+    {
+        if (_reopen is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            await _reopening.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (!ReferenceEquals(Volatile.Read(ref _session), broken))
+            {
+                return true;
+            }
+
+            Session fresh;
+            try
+            {
+                fresh = await _reopen(cancellationToken);
+            }
+            catch (Exception ex) when (ex is McpToolboxException or OperationCanceledException)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _session, fresh);
+            await broken.DisposeAsync();
+            return true;
+        }
+        finally
+        {
+            _reopening.Release();
+        }
     }
 
     private static McpToolBinding Bind(IList<McpClientTool> tools, string remoteName, string agentTool, string agentArgument, string where, string[] offered)
@@ -254,6 +316,25 @@ public sealed class McpToolbox : IToolbox, IAsyncDisposable
         }
 
         return inner == ex || ex.Message.Contains(inner.Message, StringComparison.Ordinal) ? ex.Message : $"{ex.Message}: {inner.Message}";
+    }
+
+    /// <summary>One MCP session and the transport it owns.</summary>
+    private sealed record Session(McpClient Client, IAsyncDisposable? Transport) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await Client.DisposeAsync();
+            }
+            finally
+            {
+                if (Transport is not null)
+                {
+                    await Transport.DisposeAsync();
+                }
+            }
+        }
     }
 
     private sealed record Answer(string Text, bool IsError, ToolResult? Structured)

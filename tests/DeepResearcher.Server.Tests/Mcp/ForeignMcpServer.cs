@@ -30,10 +30,10 @@ internal sealed class ForeignMcpServer : IAsyncDisposable
     /// <summary>The metadata each call carried, in order.</summary>
     public List<string> SeenMeta { get; } = [];
 
-    public static async Task<ForeignMcpServer> StartAsync(IReadOnlyList<(string Name, string Schema, Func<string, CallToolResult> Answer)> tools, CancellationToken cancellationToken)
+    public static async Task<ForeignMcpServer> StartAsync(IReadOnlyList<(string Name, string Schema, Func<string, CallToolResult> Answer)> tools, CancellationToken cancellationToken, int port = 0)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         ForeignMcpServer? self = null;
         builder.Services.AddMcpServer(o => o.ServerInfo = new Implementation { Name = "foreign-search", Version = "9.9" })

@@ -127,7 +127,7 @@ public sealed class McpToolServerTests : IAsyncLifetime
     [InlineData("web_search", "{\"query\": \"capital\"}", "\"query\" must be an array of strings", true)]
     [InlineData("web_search", "{}", "web_search needs a non-empty \"query\" array", true)]
     [InlineData("web_search", "{\"query\": [1]}", "every item of \"query\" must be a string", true)]
-    [InlineData("web_search", "{\"query\": [\"a\", \"b\", \"c\", \"d\"]}", "at most 3 queries per call; send the rest in another call", false)]
+    [InlineData("web_search", "{\"query\": [\"a\", \"b\", \"c\", \"d\"]}", "web_search takes at most 3 queries per call (got 4); send the rest in another call", false)]
     [InlineData("browse_webpage", "{\"url_list\": []}", "browse_webpage needs a non-empty \"url_list\" array", true)]
     [InlineData("browse_webpage", "{\"url_list\": [\"http://world.local/\\u0001\"]}", "url_list[0] contains the control character U+0001", false)]
     public async Task Malformed_arguments_are_an_error_result_that_says_what_is_wrong_and_the_server_stays_up(string tool, string arguments, string message, bool showsTheShape)

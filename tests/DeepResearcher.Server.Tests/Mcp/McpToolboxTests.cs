@@ -4,6 +4,7 @@ using DeepResearcher.Core.Protocol.Observations;
 using DeepResearcher.Environments.Composition;
 using DeepResearcher.Testing;
 using DeepResearcher.Web.Mcp;
+using ModelContextProtocol.Protocol;
 
 namespace DeepResearcher.Server.Tests.Mcp;
 
@@ -82,19 +83,25 @@ public sealed class McpToolboxTests
     }
 
     [Fact]
-    public async Task A_server_that_goes_away_mid_run_fails_the_call_soft()
+    public async Task A_server_that_goes_away_mid_run_fails_the_call_soft_and_one_that_comes_back_is_used_again()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
-        ForeignMcpServer server = await ForeignMcpServer.StartAsync([("web_search", StringQuery, q => ForeignMcpServer.Text(q)), ("browse_webpage", StringUrl, u => ForeignMcpServer.Text(u))], ct);
+        int port = FreeLoopbackPort.Next();
+        (string, string, Func<string, CallToolResult>)[] echo = [("web_search", StringQuery, q => ForeignMcpServer.Text("first " + q)), ("browse_webpage", StringUrl, u => ForeignMcpServer.Text(u))];
+        ForeignMcpServer server = await ForeignMcpServer.StartAsync(echo, ct, port);
         await using McpToolbox tools = await McpToolbox.ConnectAsync(server.Endpoint, new McpToolboxOptions(), ct);
-        ToolResult before = await tools.ExecuteAsync(new ToolCall(ResearchTools.WebSearchName, []) { Queries = ["x"] }, Context, ct);
+        var call = new ToolCall(ResearchTools.WebSearchName, []) { Queries = ["x"] };
+        ToolResult before = await tools.ExecuteAsync(call, Context, ct);
 
         await server.DisposeAsync();
-        ToolResult after = await tools.ExecuteAsync(new ToolCall(ResearchTools.WebSearchName, []) { Queries = ["x"] }, Context, ct);
+        ToolResult gone = await tools.ExecuteAsync(call, Context, ct);
+        await using ForeignMcpServer restarted = await ForeignMcpServer.StartAsync([("web_search", StringQuery, q => ForeignMcpServer.Text("second " + q)), echo[1]], ct, port);
+        ToolResult back = await tools.ExecuteAsync(call, Context, ct);
 
-        Assert.Null(before.Error);
-        Assert.StartsWith("web_search failed on the MCP server: calling 'web_search' failed: ", after.Error, StringComparison.Ordinal);
-        Assert.IsType<ToolErrorObservation>(after.Observation);
+        Assert.Equal("first x", ((TextObservation)before.Observation).Text);
+        Assert.StartsWith("web_search failed on the MCP server: calling 'web_search' failed: ", gone.Error, StringComparison.Ordinal);
+        Assert.IsType<ToolErrorObservation>(gone.Observation);
+        Assert.Equal("second x", Assert.IsType<TextObservation>(back.Observation).Text);
     }
 
     [Fact]
