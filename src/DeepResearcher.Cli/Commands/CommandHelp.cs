@@ -34,7 +34,12 @@ internal static class CommandHelp
         ["world serve"] = ["deepresearcher world serve W --port 8080"],
         ["world demo"] = ["deepresearcher world demo W --split test --out demos.jsonl"],
         ["tools"] = ["deepresearcher tools serve --port 5000 --search auto --cache tools.db"],
-        ["tools serve"] = ["deepresearcher tools serve --port 5000 --world W --search local"],
+        ["tools serve"] =
+        [
+            "deepresearcher tools serve --port 5000 --world W --search local",
+            "deepresearcher tools serve --port 5000 --search auto --cache tools.db --mcp",
+            "deepresearcher tools serve --world W --mcp-stdio",
+        ],
         ["serve"] = ["deepresearcher serve model runs/offline-tiny/checkpoint --port 8000"],
         ["serve model"] =
         [

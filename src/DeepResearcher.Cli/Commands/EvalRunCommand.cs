@@ -81,9 +81,9 @@ internal static class EvalRunCommand
                 throw new UsageException("--baseline runs a model: give --model-url and --model (or --checkpoint), not --expert");
             }
 
-            if (baselineKind == BaselineKind.CotRag && parse.GetValue(tools.World) is null && tools.ToolServers(parse).Count == 0)
+            if (baselineKind == BaselineKind.CotRag && parse.GetValue(tools.World) is null && !tools.IsRemote(parse))
             {
-                throw new UsageException("--baseline cot-rag searches once per question: give --world DIR (or --tools-url URL)");
+                throw new UsageException("--baseline cot-rag searches once per question: give --world DIR (or --tools-url URL, --tools-mcp URL)");
             }
 
             OpenAIChatModelOptions? judgeEndpoint = judge.Read(parse);
@@ -92,7 +92,7 @@ internal static class EvalRunCommand
             DirectoryInfo? worldDir = parse.GetValue(tools.World) ?? expertDir;
             (ToolboxSpec spec, IAsyncDisposable? renderer) = await tools.ToSpecAsync(parse);
             await using IAsyncDisposable? rendering = renderer;
-            if (spec.ToolServers.Count == 0)
+            if (!spec.IsRemote)
             {
                 spec = spec with { WorldDir = worldDir?.FullName };
             }
@@ -143,7 +143,7 @@ internal static class EvalRunCommand
             }
 
             ToolboxProfile toolProfile = resolved.Settings.ToolProfile();
-            if (spec.ToolServers.Count == 0)
+            if (!spec.IsRemote)
             {
                 spec = spec with { Profile = toolProfile };
             }
@@ -196,7 +196,8 @@ internal static class EvalRunCommand
                     Model = modelLabel,
                     Data = dataPath,
                     Tools = spec.ReplayDir is { } replayed ? "replay:" + replayed
-                        : spec.ToolServers.Count > 0 ? "remote:" + string.Join(",", spec.ToolServers)
+                        : spec.McpServer is { } mcpServer ? "mcp:" + mcpServer
+                        : spec.IsRemote ? "remote:" + string.Join(",", spec.ToolServers)
                         : worldDir is null && spec.Search is { } searched ? "search:" + searched
                         : baselineKind == BaselineKind.Cot || worldDir is null ? "none" : "world:" + worldDir.FullName,
                     Config = new JsonObject
@@ -212,10 +213,10 @@ internal static class EvalRunCommand
                         ["template"] = agentOptions.Template.Name,
                         ["observation_format"] = agentOptions.ObservationFormat.ToString(),
                         ["prompt_profile"] = resolved.Settings.PromptProfile,
-                        ["tool_profile"] = spec.ToolServers.Count > 0 ? "tool server's" : toolProfile.Name,
-                        ["results_per_query"] = spec.ToolServers.Count > 0 ? null : toolProfile.ResultsPerQuery,
-                        ["max_snippet_chars"] = spec.ToolServers.Count > 0 ? null : toolProfile.MaxSnippetChars,
-                        ["reader_sentences_per_segment"] = spec.ToolServers.Count > 0 ? null : toolProfile.ReaderSentencesPerSegment,
+                        ["tool_profile"] = spec.IsRemote ? "tool server's" : toolProfile.Name,
+                        ["results_per_query"] = spec.IsRemote ? null : toolProfile.ResultsPerQuery,
+                        ["max_snippet_chars"] = spec.IsRemote ? null : toolProfile.MaxSnippetChars,
+                        ["reader_sentences_per_segment"] = spec.IsRemote ? null : toolProfile.ReaderSentencesPerSegment,
                         ["tool_timeout_s"] = agentOptions.ToolTimeout.TotalSeconds,
                         ["agent_settings_from"] = resolved.SourcesJson(),
                         ["sources"] = parse.GetValue(sources),

@@ -12,7 +12,7 @@ internal sealed class ToolOptions
 {
     /// <summary>What research and eval run print when no option gives the agent a search backend (they still run: a closed-book run is a baseline).</summary>
     public const string NoSearchWarning =
-        "warning: no search backend, so every web_search and browse_webpage call will fail; add --search auto (the providers whose keys are set), --world DIR (an offline world), --tools-url URL (a tool server) or --replay DIR";
+        "warning: no search backend, so every web_search and browse_webpage call will fail; add --search auto (the providers whose keys are set), --world DIR (an offline world), --tools-url URL (a tool server), --tools-mcp URL (an MCP server) or --replay DIR";
 
     public Option<DirectoryInfo?> World { get; } = new("--world") { Description = "Research in this offline world (its pages, served on loopback, and its search)." };
 
@@ -47,7 +47,25 @@ internal sealed class ToolOptions
         Description = "Call the tools of a tool server ('deepresearcher tools serve') at this address instead of building them here; repeat it for several servers (round robin, failover). Its own options decide world, search, reader, cache and profile.",
     };
 
-    /// <summary>Adds the options; <paramref name="remote"/> also offers <c>--tools-url</c> (not to the tool server itself).</summary>
+    public Option<string?> ToolsMcp { get; } = new("--tools-mcp")
+    {
+        Description = "Call the tools of an MCP server (streamable HTTP, e.g. 'tools serve --mcp' at http://127.0.0.1:5000/mcp, or any MCP search server) instead of building them here; its own options decide what the tools return.",
+        HelpName = "URL",
+    };
+
+    public Option<string?> ToolsMcpSearch { get; } = new("--tools-mcp-search")
+    {
+        Description = "The --tools-mcp server's tool that answers web_search (default: web_search).",
+        HelpName = "NAME",
+    };
+
+    public Option<string?> ToolsMcpBrowse { get; } = new("--tools-mcp-browse")
+    {
+        Description = "The --tools-mcp server's tool that answers browse_webpage (default: browse_webpage); none when it has no such tool (browse calls then fail soft).",
+        HelpName = "NAME",
+    };
+
+    /// <summary>Adds the options; <paramref name="remote"/> also offers <c>--tools-url</c> and <c>--tools-mcp</c> (not to the tool server itself).</summary>
     public void AddTo(Command command, bool remote)
     {
         foreach (Option option in LocalOptions.Append(Record))
@@ -58,6 +76,9 @@ internal sealed class ToolOptions
         if (remote)
         {
             command.Options.Add(ToolsUrl);
+            command.Options.Add(ToolsMcp);
+            command.Options.Add(ToolsMcpSearch);
+            command.Options.Add(ToolsMcpBrowse);
         }
     }
 
@@ -68,9 +89,12 @@ internal sealed class ToolOptions
     /// <summary>The tool server addresses given (none without <c>--tools-url</c>).</summary>
     public IReadOnlyList<string> ToolServers(ParseResult parse) => parse.GetValue(ToolsUrl) ?? [];
 
-    /// <summary>True when none of --world, --search, --replay and --tools-url is given.</summary>
+    /// <summary>True when --tools-url or --tools-mcp is given: a remote server's tools.</summary>
+    public bool IsRemote(ParseResult parse) => ToolServers(parse).Count > 0 || parse.GetValue(ToolsMcp) is not null;
+
+    /// <summary>True when none of --world, --search, --replay, --tools-url and --tools-mcp is given.</summary>
     public bool HasNoSearch(ParseResult parse)
-        => parse.GetValue(World) is null && parse.GetValue(Search) is null && parse.GetValue(Replay) is null && ToolServers(parse).Count == 0;
+        => parse.GetValue(World) is null && parse.GetValue(Search) is null && parse.GetValue(Replay) is null && !IsRemote(parse);
 
     /// <summary>The spec plus a started Chromium renderer when --render-js asks for one (dispose it with the toolbox).</summary>
     public async Task<(ToolboxSpec Spec, IAsyncDisposable? Renderer)> ToSpecAsync(ParseResult parse)
@@ -89,6 +113,34 @@ internal sealed class ToolOptions
     public ToolboxSpec ToSpec(ParseResult parse)
     {
         IReadOnlyList<string> servers = ToolServers(parse);
+        string? mcp = parse.GetValue(ToolsMcp);
+        if (mcp is null && (parse.GetValue(ToolsMcpSearch) is not null || parse.GetValue(ToolsMcpBrowse) is not null))
+        {
+            throw new UsageException("--tools-mcp-search and --tools-mcp-browse name tools of an MCP server: give its endpoint with --tools-mcp URL");
+        }
+
+        if (mcp is not null)
+        {
+            if (servers.Count > 0)
+            {
+                throw new UsageException("--tools-url and --tools-mcp cannot be used together: give one tool server, by its REST address or its MCP endpoint");
+            }
+
+            if (LocalOptions.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } local)
+            {
+                throw new UsageException($"--tools-mcp and {local.Name} cannot be used together: the MCP server has its own tools; give {local.Name} to 'deepresearcher tools serve --mcp' instead");
+            }
+
+            string? browse = parse.GetValue(ToolsMcpBrowse);
+            return new ToolboxSpec
+            {
+                McpServer = OptionUrl.Parse("--tools-mcp", mcp),
+                McpSearchTool = parse.GetValue(ToolsMcpSearch) ?? Core.Protocol.ResearchTools.WebSearchName,
+                McpBrowseTool = browse is null ? Core.Protocol.ResearchTools.BrowseWebpageName : browse.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : browse,
+                RecordDir = parse.GetValue(Record)?.FullName,
+            };
+        }
+
         if (servers.Count > 0)
         {
             // Only options given on the command line count: defaults (--reader extractive, --browse-mode Strict) are not a choice.

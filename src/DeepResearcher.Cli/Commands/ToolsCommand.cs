@@ -22,10 +22,12 @@ internal static class ToolsCommand
         var maxBodyBytes = new Option<long>("--max-body-bytes") { Description = "Bytes of a request body, at most; larger is a 413.", DefaultValueFactory = _ => defaults.MaxBodyBytes };
         var maxBatch = new Option<int>("--max-batch") { Description = "Calls in one /v1/tools/batch request, at most; more is a 400.", DefaultValueFactory = _ => defaults.MaxBatchSize };
         var maxPerTrajectory = new Option<int>("--max-calls-per-trajectory") { Description = "Calls of one trajectory in flight at once, at most; more is a 429.", DefaultValueFactory = _ => defaults.MaxConcurrentCallsPerTrajectory };
+        var mcp = new Option<bool>("--mcp") { Description = $"Also serve the tools over the Model Context Protocol (streamable HTTP) at {ToolServer.McpPath} on the same host and port." };
+        var mcpStdio = new Option<bool>("--mcp-stdio") { Description = "Serve the tools over MCP on stdin/stdout for a local client that starts this command (no HTTP; logs go to stderr)." };
         var toolOptions = new ToolOptions();
-        var serve = new Command("serve", "Serve POST /v1/tools/web_search, /v1/tools/browse_webpage and /v1/tools/batch, GET /healthz and /metrics (Prometheus) until Ctrl+C.")
+        var serve = new Command("serve", "Serve POST /v1/tools/web_search, /v1/tools/browse_webpage and /v1/tools/batch, GET /healthz and /metrics (Prometheus), and with --mcp the same tools over MCP at /mcp, until Ctrl+C.")
         {
-            port, host, callTimeout, maxQueries, maxQueryChars, maxUrls, maxUrlChars, maxQuestionChars, maxBodyBytes, maxBatch, maxPerTrajectory,
+            port, host, callTimeout, maxQueries, maxQueryChars, maxUrls, maxUrlChars, maxQuestionChars, maxBodyBytes, maxBatch, maxPerTrajectory, mcp, mcpStdio,
         };
         toolOptions.AddTo(serve, remote: false);
         foreach (Option<int> cap in new[] { maxQueries, maxQueryChars, maxUrls, maxUrlChars, maxQuestionChars, maxBatch, maxPerTrajectory })
@@ -36,10 +38,21 @@ internal static class ToolsCommand
         OptionRules.Require(maxBodyBytes, n => n >= 1024, "--max-body-bytes must be at least 1024");
         serve.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
+            bool stdio = parse.GetValue(mcpStdio);
+            if (stdio && parse.GetValue(mcp))
+            {
+                throw new UsageException("--mcp serves MCP over HTTP next to the REST routes, --mcp-stdio over stdin/stdout without HTTP: give one of them");
+            }
+
+            if (stdio && new Option[] { port, host, maxBodyBytes, maxBatch }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } httpOnly)
+            {
+                throw new UsageException($"--mcp-stdio serves no HTTP, so {httpOnly.Name} means nothing with it; leave it out, or use --mcp to serve MCP over HTTP");
+            }
+
             (ToolboxSpec spec, IAsyncDisposable? renderer) = await toolOptions.ToSpecAsync(parse);
             await using IAsyncDisposable? _ = renderer;
             await using ComposedToolbox composed = await ToolboxComposer.CreateAsync(spec, cancellationToken);
-            await using ToolServer server = await ToolServer.StartAsync(composed.Toolbox, new ToolServerOptions
+            var serverOptions = new ToolServerOptions
             {
                 Port = parse.GetValue(port),
                 Host = parse.GetRequiredValue(host),
@@ -52,10 +65,21 @@ internal static class ToolsCommand
                 MaxBodyBytes = parse.GetValue(maxBodyBytes),
                 MaxBatchSize = parse.GetValue(maxBatch),
                 MaxConcurrentCallsPerTrajectory = parse.GetValue(maxPerTrajectory),
-            }, new PlainLogProvider(parse.InvocationConfiguration.Error), cancellationToken);
+                ServeMcp = parse.GetValue(mcp),
+            };
+            var log = new PlainLogProvider(parse.InvocationConfiguration.Error);
+            if (stdio)
+            {
+                // stdout carries only MCP messages: what is served is said on stderr.
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"MCP tool server on stdin/stdout ({composed.Description}); closing stdin stops");
+                await McpStreamToolServer.RunStdioAsync(composed.Toolbox, serverOptions, log, cancellationToken);
+                return 0;
+            }
+
+            await using ToolServer server = await ToolServer.StartAsync(composed.Toolbox, serverOptions, log, cancellationToken);
             server.Metrics.Extras.Add(composed.Metrics.Render);
             TextWriter output = parse.InvocationConfiguration.Output;
-            return await ServerConsole.RunUntilCancelledAsync(output, $"tool server at {server.BaseUrl} ({composed.Description})", cancellationToken);
+            return await ServerConsole.RunUntilCancelledAsync(output, $"tool server at {server.BaseUrl} ({composed.Description}){(server.McpUrl is { } mcpUrl ? $", MCP at {mcpUrl}" : string.Empty)}", cancellationToken);
         }));
         tools.Subcommands.Add(serve);
         return tools;

@@ -3,6 +3,7 @@ using DeepResearcher.Core.Agent;
 using DeepResearcher.Environments.World;
 using DeepResearcher.Web.Caching;
 using DeepResearcher.Web.Fetching;
+using DeepResearcher.Web.Mcp;
 using DeepResearcher.Web.Pages;
 using DeepResearcher.Web.Reading;
 using DeepResearcher.Web.Remote;
@@ -30,9 +31,9 @@ public static class ToolboxComposer
     public static Task<ComposedToolbox> CreateOnWorldAsync(OfflineWorld world, ToolboxSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(world);
-        if (spec.WorldDir is not null || spec.ToolServers.Count > 0 || spec.ReplayDir is not null)
+        if (spec.WorldDir is not null || spec.ToolServers.Count > 0 || spec.McpServer is not null || spec.ReplayDir is not null)
         {
-            throw new ArgumentException("a toolbox on a running world takes its world from the caller: leave WorldDir, ToolServers and ReplayDir unset", nameof(spec));
+            throw new ArgumentException("a toolbox on a running world takes its world from the caller: leave WorldDir, ToolServers, McpServer and ReplayDir unset", nameof(spec));
         }
 
         return ComposeAsync(spec, world, cancellationToken);
@@ -54,14 +55,21 @@ public static class ToolboxComposer
                     throw new ArgumentException("--record and --replay cannot be used together");
                 }
 
-                if (spec.ToolServers.Count > 0)
+                if (spec.ToolServers.Count > 0 || spec.McpServer is not null)
                 {
-                    throw new ArgumentException("--replay answers from a snapshot, --tools-url from a tool server: give one of them");
+                    throw new ArgumentException($"--replay answers from a snapshot, {(spec.McpServer is null ? "--tools-url from a tool server" : "--tools-mcp from an MCP server")}: give one of them");
                 }
 
                 SnapshotStore replay = await SnapshotStore.OpenAsync(spec.ReplayDir, create: false, cancellationToken);
                 resources.Add(replay);
                 return new ComposedToolbox(new ReplayToolbox(replay), $"replay of {replay.Root} ({replay.Count} recorded calls)", resources);
+            }
+
+            if (spec.McpServer is not null)
+            {
+                McpToolbox mcp = await ConnectMcpAsync(spec, cancellationToken);
+                resources.Add(mcp);
+                return await RecordedAsync(spec, mcp, $"MCP server {mcp.ServerName} at {spec.McpServer} ({mcp.Bindings}; its own tools and profile)", resources, metrics, cancellationToken);
             }
 
             if (spec.ToolServers.Count > 0)
@@ -188,6 +196,47 @@ public static class ToolboxComposer
         }
 
         return new RemoteToolbox(options, http);
+    }
+
+    /// <summary>A client of the spec's MCP server, its tools bound to the agent's; a server that cannot serve them is an error naming what it offers.</summary>
+    private static async Task<McpToolbox> ConnectMcpAsync(ToolboxSpec spec, CancellationToken cancellationToken)
+    {
+        Uri endpoint = spec.McpServer!;
+        if (spec.ToolServers.Count > 0)
+        {
+            throw new ArgumentException("--tools-url and --tools-mcp cannot be used together: give the tool server's REST address or its MCP endpoint, not both");
+        }
+
+        if (spec.WorldDir is not null || spec.Search is not null || spec.CachePath is not null || spec.PostgresCache is not null || spec.Renderer is not null || spec.Reader != "extractive")
+        {
+            throw new ArgumentException("an MCP server has its own tools: give the world, search, reader and cache to 'deepresearcher tools serve --mcp', not with --tools-mcp");
+        }
+
+        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"--tools-mcp '{endpoint}' is not an absolute http(s) URL; give the MCP endpoint, e.g. http://127.0.0.1:5000/mcp");
+        }
+
+        var options = new McpToolboxOptions
+        {
+            SearchTool = spec.McpSearchTool,
+            BrowseTool = spec.McpBrowseTool,
+            // As for --tools-url: one long-lived server, many runs whose trajectory ids repeat.
+            TrajectoryIdPrefix = Guid.NewGuid().ToString("N") + "/",
+        };
+        try
+        {
+            return await McpToolbox.ConnectAsync(endpoint, options, cancellationToken);
+        }
+        catch (McpToolboxException ex) when (ex.AgentTool is null)
+        {
+            throw new ArgumentException($"--tools-mcp {endpoint}: {ex.Message}; start one with 'deepresearcher tools serve --world DIR --mcp' and give its /mcp address", ex);
+        }
+        catch (McpToolboxException ex)
+        {
+            string option = ex.AgentTool == Core.Protocol.ResearchTools.WebSearchName ? "--tools-mcp-search NAME" : "--tools-mcp-browse NAME (or none)";
+            throw new ArgumentException($"--tools-mcp {endpoint}: {ex.Message}; name the server's tool for {ex.AgentTool} with {option}", ex);
+        }
     }
 
     private static async Task CheckHealthAsync(HttpClient http, Uri server, CancellationToken cancellationToken)

@@ -18,6 +18,22 @@ public sealed record ToolboxSpec
     /// </summary>
     public IReadOnlyList<Uri> ToolServers { get; init; } = [];
 
+    /// <summary>
+    /// An MCP server's streamable-HTTP endpoint (<c>tools serve --mcp</c>'s <c>/mcp</c>, or any other server) whose tools
+    /// to call instead of building tools here; like <see cref="ToolServers"/>, nothing local but <see cref="RecordDir"/>
+    /// may be given with it.
+    /// </summary>
+    public Uri? McpServer { get; init; }
+
+    /// <summary>True when the tools are a remote server's (<see cref="ToolServers"/> or <see cref="McpServer"/>), whose own options decide what the policy reads.</summary>
+    public bool IsRemote => ToolServers.Count > 0 || McpServer is not null;
+
+    /// <summary>The MCP server's tool that answers <c>web_search</c>.</summary>
+    public string McpSearchTool { get; init; } = Core.Protocol.ResearchTools.WebSearchName;
+
+    /// <summary>The MCP server's tool that answers <c>browse_webpage</c>; null when it has none (browse calls then fail soft).</summary>
+    public string? McpBrowseTool { get; init; } = Core.Protocol.ResearchTools.BrowseWebpageName;
+
     /// <summary>An offline world directory: its server, search and pages become the tools.</summary>
     public string? WorldDir { get; init; }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using DeepResearcher.Core.Agent;
@@ -16,7 +15,8 @@ namespace DeepResearcher.Server.Tools;
 
 /// <summary>
 /// The tool server: <c>POST /v1/tools/web_search</c>, <c>/v1/tools/browse_webpage</c> and <c>/v1/tools/batch</c>,
-/// <c>GET /healthz</c> and <c>/metrics</c>. Every call has a deadline and every failure becomes a result, so a
+/// <c>GET /healthz</c> and <c>/metrics</c>, and with <see cref="ToolServerOptions.ServeMcp"/> the same tools over the Model
+/// Context Protocol at <c>/mcp</c> (<see cref="McpToolService"/>). Every call has a deadline and every failure becomes a result, so a
 /// caller never waits on a hung request; bad requests get a 400 that says what is wrong.
 /// </summary>
 public sealed class ToolServer : IAsyncDisposable
@@ -30,26 +30,56 @@ public sealed class ToolServer : IAsyncDisposable
         BaseUrl = baseUrl;
     }
 
+    /// <summary>Where the MCP endpoint is, when <see cref="ToolServerOptions.ServeMcp"/> is on.</summary>
+    public const string McpPath = "/mcp";
+
     public Uri BaseUrl { get; }
+
+    /// <summary>The MCP endpoint (streamable HTTP), or null when the server does not serve MCP.</summary>
+    public Uri? McpUrl { get; private init; }
 
     public ToolServerMetrics Metrics { get; }
 
     public static async Task<ToolServer> StartAsync(IToolbox toolbox, ToolServerOptions options, ILoggerProvider? logger, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebHostStart.CreateBuilder(options.Host, options.Port, options.MaxBodyBytes, logger);
+
+        // The MCP handlers need the runner, which needs the app's logger: they find it here once the app is built.
+        McpToolService? mcp = null;
+        if (options.ServeMcp)
+        {
+            builder.Services.AddMcpServer(server =>
+                {
+                    server.ServerInfo = McpToolService.Info;
+                    server.ServerInstructions = McpToolService.Instructions;
+                    server.Capabilities = McpToolService.Capabilities;
+                })
+                .WithHttpTransport()
+                .WithListToolsHandler((request, ct) => mcp!.ListToolsAsync(request, ct))
+                .WithCallToolHandler((request, ct) => mcp!.CallToolAsync(request, ct));
+        }
+
         WebApplication app = builder.Build();
         var metrics = new ToolServerMetrics();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DeepResearcher.Tools");
-        var endpoints = new Endpoints(toolbox, metrics, options, log);
+        var runner = new ToolCallRunner(toolbox, metrics, options, log);
+        var endpoints = new Endpoints(runner, options);
         app.Use((context, next) => RequestFailures.GuardAsync(context, next, log));
+        if (options.ServeMcp)
+        {
+            mcp = new McpToolService(runner);
+            app.MapMcp(McpPath);
+        }
+
         app.MapPost("/v1/tools/{name}", endpoints.CallAsync);
         app.MapPost("/v1/tools/batch", (Func<HttpContext, Task<IResult>>)endpoints.BatchAsync);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));
-        app.MapFallback(() => Results.Json(new { error = "no such endpoint; use POST /v1/tools/web_search, /v1/tools/browse_webpage or /v1/tools/batch, GET /healthz or /metrics" }, statusCode: (int)HttpStatusCode.NotFound));
+        string known = "POST /v1/tools/web_search, /v1/tools/browse_webpage or /v1/tools/batch, " + (options.ServeMcp ? $"MCP at {McpPath}, " : string.Empty) + "GET /healthz or /metrics";
+        app.MapFallback(() => Results.Json(new { error = "no such endpoint; use " + known }, statusCode: (int)HttpStatusCode.NotFound));
 
         Uri baseUrl = await WebHostStart.StartAsync(app, options.Host, options.Port, cancellationToken);
-        return new ToolServer(app, metrics, baseUrl);
+        return new ToolServer(app, metrics, baseUrl) { McpUrl = options.ServeMcp ? new Uri(baseUrl, McpPath.TrimStart('/')) : null };
     }
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
@@ -60,16 +90,11 @@ public sealed class ToolServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed class Endpoints(IToolbox toolbox, ToolServerMetrics metrics, ToolServerOptions options, ILogger logger)
+    private sealed class Endpoints(ToolCallRunner runner, ToolServerOptions options)
     {
-        /// <summary>Longest error text written to the log; a call's error can quote its (capped, but still long) queries.</summary>
-        private const int MaxLoggedErrorChars = 600;
-
-        private readonly TrajectoryCallGate _gate = new(options.MaxConcurrentCallsPerTrajectory);
-
         public async Task<IResult> CallAsync(string name, HttpContext context)
         {
-            if (name != ResearchTools.WebSearchName && name != ResearchTools.BrowseWebpageName)
+            if (!ToolCallRunner.Serves(name))
             {
                 return Results.Json(new { error = $"unknown tool '{name}'; use web_search, browse_webpage or batch" }, statusCode: (int)HttpStatusCode.NotFound);
             }
@@ -95,12 +120,12 @@ public sealed class ToolServer : IAsyncDisposable
                 return BadRequest(ex.Message);
             }
 
-            if (ToolCallCaps.Check(parsed.Call, parsed.Context, options) is { } capped)
+            if (runner.Refusal(parsed.Call, parsed.Context) is { } capped)
             {
                 return BadRequest(capped);
             }
 
-            if (!_gate.TryEnter([parsed.Context.TrajectoryId], out string? busy))
+            if (!runner.TryEnter([parsed.Context.TrajectoryId], out string? busy))
             {
                 return TooMany(busy);
             }
@@ -111,7 +136,7 @@ public sealed class ToolServer : IAsyncDisposable
             }
             finally
             {
-                _gate.Exit([parsed.Context.TrajectoryId]);
+                runner.Exit([parsed.Context.TrajectoryId]);
             }
         }
 
@@ -139,12 +164,12 @@ public sealed class ToolServer : IAsyncDisposable
                 try
                 {
                     (ToolCall call, ToolContext callContext) = ToolWireFormat.CallFromJson(calls[i] as JsonObject ?? throw new FormatException($"not an object (got {Kind(calls[i])})"));
-                    if (call.Name != ResearchTools.WebSearchName && call.Name != ResearchTools.BrowseWebpageName)
+                    if (!ToolCallRunner.Serves(call.Name))
                     {
                         return BadRequest($"calls[{i}]: unknown tool '{call.Name}'; use web_search or browse_webpage");
                     }
 
-                    if (ToolCallCaps.Check(call, callContext, options) is { } capped)
+                    if (runner.Refusal(call, callContext) is { } capped)
                     {
                         return BadRequest($"calls[{i}]: {capped}");
                     }
@@ -158,7 +183,7 @@ public sealed class ToolServer : IAsyncDisposable
             }
 
             string[] trajectories = [.. parsed.Select(p => p.Item2.TrajectoryId)];
-            if (!_gate.TryEnter(trajectories, out string? busy))
+            if (!runner.TryEnter(trajectories, out string? busy))
             {
                 return TooMany(busy);
             }
@@ -170,37 +195,14 @@ public sealed class ToolServer : IAsyncDisposable
             }
             finally
             {
-                _gate.Exit(trajectories);
+                runner.Exit(trajectories);
             }
         }
 
         private async Task<JsonObject> ExecuteAsync(ToolCall call, ToolContext context, CancellationToken aborted)
         {
-            var clock = Stopwatch.StartNew();
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-            deadline.CancelAfter(options.CallTimeout);
-            ToolResult result;
-            try
-            {
-                result = await toolbox.ExecuteAsync(call, context, deadline.Token);
-            }
-            catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
-            {
-                result = ToolResult.Failure($"{call.Name} timed out after {options.CallTimeout.TotalSeconds:0} s on the tool server");
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                result = ToolResult.Failure($"{call.Name} failed on the tool server: {ex.GetType().Name}: {ex.Message}");
-            }
-
-            metrics.Record(call.Name, result.Error is null, result.Cache, clock.Elapsed.TotalSeconds);
-            if (result.Error is not null)
-            {
-                // Once per failed call, with its cause; successes are counted in /metrics, not logged one by one.
-                logger.LogWarning("{Tool} failed for trajectory {Trajectory} after {Ms:F0} ms: {Error}", call.Name, context.TrajectoryId, clock.Elapsed.TotalMilliseconds, RequestFailures.Clip(result.Error, MaxLoggedErrorChars));
-            }
-
-            return ToolWireFormat.ResultToJson(result, clock.Elapsed.TotalMilliseconds);
+            (ToolResult result, double latencyMs) = await runner.ExecuteAsync(call, context, aborted);
+            return ToolWireFormat.ResultToJson(result, latencyMs);
         }
 
         private static string Kind(JsonNode? node) => node switch

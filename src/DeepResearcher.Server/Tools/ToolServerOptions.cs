@@ -2,6 +2,9 @@ namespace DeepResearcher.Server.Tools;
 
 public sealed record ToolServerOptions
 {
+    /// <summary>Also serve the tools over the Model Context Protocol (streamable HTTP) at <see cref="ToolServer.McpPath"/>.</summary>
+    public bool ServeMcp { get; init; }
+
     /// <summary>0 picks a free port.</summary>
     public int Port { get; init; }
 

@@ -86,6 +86,7 @@ public static class ToolWireFormat
             })]),
         },
         ToolErrorObservation error => new JsonObject { ["type"] = "error", ["message"] = error.Message },
+        TextObservation text => new JsonObject { ["type"] = "text", ["text"] = text.Text },
         _ => throw new ArgumentException($"Unknown observation type {observation.GetType().Name}.", nameof(observation)),
     };
 
@@ -100,6 +101,7 @@ public static class ToolWireFormat
             [.. Array(p, "information").Select(i => new PageInformation(i["page_number"]?.GetValue<int>() ?? 0, Text(i, "page_summary")))],
             p["error"]?.GetValue<string>()))]),
         "error" => new ToolErrorObservation(Text(json, "message")),
+        "text" => new TextObservation(Text(json, "text")),
         var other => throw new FormatException($"unknown observation type '{other}'"),
     };
 

@@ -43,6 +43,9 @@ public sealed class ObservationFormatter(ObservationFormat format)
                     .. ErrorEntry(p.Error),
                 ]));
                 break;
+            case TextObservation text:
+                sb.Append(text.Text);
+                break;
             case ToolErrorObservation error:
                 sb.Append('[');
                 Dict(sb, [("error", x => Str(x, error.Message))]);

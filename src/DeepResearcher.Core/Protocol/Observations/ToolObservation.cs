@@ -23,3 +23,9 @@ public sealed record BrowseObservation(IReadOnlyList<PageFindings> Pages) : Tool
 
 /// <summary>A tool call that could not be carried out at all, or a protocol error returned to the model in inference mode.</summary>
 public sealed record ToolErrorObservation(string Message) : ToolObservation;
+
+/// <summary>
+/// What a tool outside the protocol returned as plain text (an MCP server's own search tool, say): the model reads it
+/// as the tool wrote it, since there is no structure to render.
+/// </summary>
+public sealed record TextObservation(string Text) : ToolObservation;
