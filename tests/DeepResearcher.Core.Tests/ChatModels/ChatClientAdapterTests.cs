@@ -53,14 +53,19 @@ public class ChatClientAdapterTests
         JsonObject second = server.Requests[1];
         JsonArray messages = second["messages"]!.AsArray();
         Assert.Equal(["system", "user", "assistant", "user"], messages.Select(m => m!["role"]!.GetValue<string>()));
-        Assert.Contains("# Tools", messages[0]!["content"]!.ToJsonString(), StringComparison.Ordinal);
-        Assert.Contains("<tool_response>", messages[3]!["content"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("# Tools", Text(messages[0]!["content"]!), StringComparison.Ordinal);
+        Assert.Contains("<tool_response>", Text(messages[3]!["content"]!), StringComparison.Ordinal);
         Assert.Equal("qwen-7b", second["model"]!.GetValue<string>());
         Assert.Equal(0.6, second["temperature"]!.GetValue<double>(), 1e-6);
         Assert.Equal(0.95, second["top_p"]!.GetValue<double>(), 1e-6);
         Assert.Equal(11, second["seed"]!.GetValue<long>());
         Assert.Equal(["</tool_call>", "</answer>"], second["stop"]!.AsArray().Select(s => s!.GetValue<string>()));
     }
+
+    /// <summary>A message's content as M.E.AI's OpenAI client sends it: a string, or an array of text parts.</summary>
+    private static string Text(JsonNode content) => content is JsonArray parts
+        ? string.Concat(parts.Select(p => p!["text"]!.GetValue<string>()))
+        : content.GetValue<string>();
 
     [Fact]
     public async Task A_failing_client_is_a_chat_model_error_and_the_agent_records_a_model_failure()
