@@ -22,7 +22,11 @@ internal static class CommandHelp
             "deepresearcher research \"QUESTION\" --model-url http://127.0.0.1:8000/v1 --model runs/offline-tiny/checkpoint --agent-settings runs/offline-tiny/checkpoint --world runs/offline-tiny/world --search local",
         ],
         ["eval"] = ["deepresearcher eval run --data W/questions/test.jsonl --expert W --out runs/expert"],
-        ["eval score"] = ["deepresearcher eval score --data data/deepresearcher_dev.jsonl --predictions predictions.jsonl"],
+        ["eval score"] =
+        [
+            "deepresearcher eval score --data data/deepresearcher_dev.jsonl --predictions predictions.jsonl",
+            "deepresearcher eval score --data DeepResearcher/data/test.parquet --predictions predictions.jsonl",
+        ],
         ["eval run"] =
         [
             "deepresearcher eval run --data W/questions/test.jsonl --checkpoint runs/offline-tiny/checkpoint --world W --out runs/eval",
@@ -48,12 +52,22 @@ internal static class CommandHelp
             "curl http://127.0.0.1:8000/v1/chat/completions -H 'Content-Type: application/json' -d '{\"model\": \"runs/offline-tiny/checkpoint\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}'",
         ],
         ["data"] = ["deepresearcher data filter --data D.jsonl --no-quality --no-contamination --mix nq=1,hotpotqa=3 --mix-total 100 --out mix.jsonl"],
+        ["data export"] =
+        [
+            "deepresearcher data export --data data/deepresearcher_dev.jsonl --split dev --out dev.parquet",
+            "deepresearcher data export --data W/questions/train.jsonl --split train --format parquet --out train.parquet",
+        ],
         ["data filter"] = ["deepresearcher data filter --data D.jsonl --model-url http://127.0.0.1:8000/v1 --model Qwen2.5-7B-Instruct --mix nq=1,tq=1,hotpotqa=3,2wiki=3 --out kept.jsonl"],
         ["model"] = ["deepresearcher model info CHECKPOINT_DIR"],
         ["model info"] = ["deepresearcher model info runs/offline-tiny/checkpoint"],
         ["model generate"] = ["deepresearcher model generate CHECKPOINT_DIR --prompt \"The capital of France is\" --max-tokens 20"],
         ["model tokenize"] = ["deepresearcher model tokenize CHECKPOINT_DIR \"Hello, world\""],
-        ["train"] = ["deepresearcher train --out runs/offline-tiny", "deepresearcher train --config my.yaml --print-config"],
+        ["train"] =
+        [
+            "deepresearcher train --out runs/offline-tiny",
+            "deepresearcher train --config my.yaml --print-config",
+            "deepresearcher train --config my.yaml --train-files train.parquet --val-files test.parquet",
+        ],
         ["report"] = ["deepresearcher report runs/offline-tiny/run"],
     };
 

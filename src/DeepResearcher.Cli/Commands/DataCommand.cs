@@ -7,14 +7,14 @@ using DeepResearcher.Evaluation.Filtering;
 
 namespace DeepResearcher.Cli.Commands;
 
-/// <summary><c>deepresearcher data filter</c>: the original's training-data filters and mix.</summary>
+/// <summary><c>deepresearcher data filter</c>: the original's training-data filters and mix; <c>data export</c>: a question set as verl's parquet or JSONL.</summary>
 internal static class DataCommand
 {
     public static Command Create()
     {
         var data = new Command("data", "Prepare training data.");
-        var input = new Option<FileInfo>("--data") { Description = "JSONL questions in the original's schema (or FlashRAG's).", Required = true };
-        var output = new Option<FileInfo>("--out") { Description = "JSONL file of the kept questions; drops go to OUT.drops.jsonl with their reasons.", Required = true };
+        var input = new Option<FileInfo>("--data") { Description = DataOption.Description, Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "File of the kept questions, JSONL or (OUT.parquet) the original's parquet layout; drops go to OUT.drops.jsonl with their reasons.", Required = true };
         // The policy's endpoint options: the closed-book answers come from the policy's base model, which is also the default labeller.
         var endpoint = ModelEndpointOptions.Policy();
         var qualityModel = new Option<string?>("--quality-model") { Description = "Model that labels question quality (default: --model; the paper used DeepSeek-R1)." };
@@ -85,13 +85,7 @@ internal static class DataCommand
             }
 
             string outPath = parse.GetRequiredValue(output).FullName;
-            await WriteAtomicAsync(outPath, kept.Select(e => new JsonObject
-            {
-                ["id"] = e.Id,
-                ["source"] = e.Source,
-                ["question"] = e.Question,
-                ["answers"] = new JsonArray([.. e.Answers.Select(a => (JsonNode)a)]),
-            }.ToJsonString()), cancellationToken);
+            await QaDataset.WriteAsync(outPath, kept, cancellationToken);
             await WriteAtomicAsync(outPath + ".drops.jsonl", decisions.Where(d => !d.Kept).Select(d => new JsonObject
             {
                 ["id"] = d.Id,
@@ -109,7 +103,38 @@ internal static class DataCommand
             return 0;
         }));
         data.Subcommands.Add(filter);
+        data.Subcommands.Add(Export());
         return data;
+    }
+
+    /// <summary><c>data export</c>: any question set the commands read, written as verl's parquet (or JSONL), so verl and its peers train and evaluate on it.</summary>
+    private static Command Export()
+    {
+        var input = new Option<FileInfo>("--data") { Description = DataOption.Description, Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "File to write (atomically: a reader never sees half of it).", Required = true };
+        var format = new Option<string?>("--format") { Description = "parquet (the original's data/*.parquet layout: data_source, prompt, ability, reward_model, extra_info) or jsonl; default: OUT's extension." };
+        format.AcceptOnlyFromAmong("parquet", "jsonl");
+        var split = new Option<string>("--split") { Description = "extra_info.split of every parquet row (the original's: train, dev, test).", DefaultValueFactory = _ => VerlColumns.DefaultSplit };
+        var export = new Command("export", "Write a question set (JSONL, parquet, or a world's questions file) as the original's verl parquet, which verl, Search-R1 and their peers read as their own, or as JSONL.")
+        {
+            input, output, format, split,
+        };
+        export.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        {
+            IReadOnlyList<QaExample> examples = await QaDataset.LoadAsync(parse.GetRequiredValue(input).FullName, cancellationToken);
+            string outPath = parse.GetRequiredValue(output).FullName;
+            DatasetFormat written = parse.GetValue(format) switch
+            {
+                "parquet" => DatasetFormat.Parquet,
+                "jsonl" => DatasetFormat.Jsonl,
+                _ => QaDataset.FormatOf(outPath),
+            };
+            await QaDataset.WriteAsync(outPath, examples, cancellationToken, written, parse.GetRequiredValue(split));
+            await parse.InvocationConfiguration.Output.WriteLineAsync(
+                $"wrote {examples.Count} questions ({string.Join(", ", examples.GroupBy(e => e.Source).Select(g => $"{g.Key} {g.Count()}"))}) as {written.ToString().ToLowerInvariant()} → {outPath}");
+            return 0;
+        }));
+        return export;
     }
 
     private static async Task WriteAtomicAsync(string path, IEnumerable<string> lines, CancellationToken cancellationToken)

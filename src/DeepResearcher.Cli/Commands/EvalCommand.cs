@@ -20,7 +20,7 @@ internal static class EvalCommand
     private static Command CreateScore()
     {
         var predictions = new Option<FileInfo>("--predictions") { Description = "JSONL file of {\"id\", \"prediction\"} lines.", Required = true };
-        var data = new Option<FileInfo>("--data") { Description = "JSONL dataset in the original's schema: {\"id\", \"source\", \"question\", \"answers\": [...]}.", Required = true };
+        var data = new Option<FileInfo>("--data") { Description = DataOption.Description, Required = true };
         var json = new Option<bool>("--json") { Description = "Print the scores as a JSON object instead of a table." };
         var missingAsEmpty = new Option<bool>("--missing-as-empty") { Description = "Score questions without a prediction as empty answers instead of failing." };
         Option<string?> metricRules = MetricRulesOption.Create();

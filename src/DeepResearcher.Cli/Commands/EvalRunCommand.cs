@@ -27,7 +27,7 @@ internal static class EvalRunCommand
         var policy = new PolicyOptions(temperatureDefault: "0, greedy, for one sample; 1.0 for several");
         var tools = new ToolOptions();
         var judge = ModelEndpointOptions.Judge();
-        var data = new Option<FileInfo>("--data") { Description = "JSONL questions: the original's schema, FlashRAG's golden_answers, or a world's questions file.", Required = true };
+        var data = new Option<FileInfo>("--data") { Description = DataOption.Description, Required = true };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run directory to write (and to resume, when it already holds results).", Required = true };
         var name = new Option<string?>("--name") { Description = "Run name for run.json and the report (default: the directory's name)." };
         var sources = new Option<string?>("--sources") { Description = "Comma-separated sources to keep, e.g. nq,tq,hotpotqa." };

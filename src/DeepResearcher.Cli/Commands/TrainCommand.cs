@@ -17,10 +17,12 @@ internal static class TrainCommand
         var sftSteps = new Option<int?>("--sft-steps") { Description = "Supervised warm-start steps (sft.steps)." };
         var printConfig = new Option<bool>("--print-config") { Description = "Print the effective config as YAML, with the preset's comments on why its values are what they are, and exit." };
         var model = new Option<DirectoryInfo?>("--model") { Description = "A Hugging Face checkpoint directory to train (model.path), e.g. Qwen2.5-0.5B-Instruct; LoRA per model.lora. Default: a small model from scratch." };
+        var trainFiles = new Option<FileInfo?>("--train-files") { Description = "data.train_files: the questions to train on, JSONL or the original's verl parquet, in place of the world's train split (ids must be the world's)." };
+        var valFiles = new Option<FileInfo?>("--val-files") { Description = "data.val_files: the held-out questions, JSONL or verl parquet, in place of the world's test split (ids must be the world's)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (the same batches and sampling as an uninterrupted run)." };
         var command = new Command("train", "Train a research agent: a small model from scratch (or a Hugging Face checkpoint with LoRA), SFT on expert demonstrations, then GRPO through the offline world's real tools, evaluated on held-out questions before and after. Checkpoints every few steps; --resume continues a killed run.")
         {
-            config, preset, outDir, model, steps, sftSteps, seed, printConfig, resume,
+            config, preset, outDir, model, steps, sftSteps, seed, trainFiles, valFiles, printConfig, resume,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
@@ -38,6 +40,16 @@ internal static class TrainCommand
             if (parse.GetValue(sftSteps) is int s)
             {
                 effective.Sft.Steps = s;
+            }
+
+            if (parse.GetValue(trainFiles) is FileInfo trainFile)
+            {
+                effective.Data.TrainFiles = trainFile.FullName;
+            }
+
+            if (parse.GetValue(valFiles) is FileInfo valFile)
+            {
+                effective.Data.ValFiles = valFile.FullName;
             }
 
             if (parse.GetValue(model) is DirectoryInfo modelDir)

@@ -102,6 +102,15 @@ public sealed class ModelSection
 
 public sealed class DataSection
 {
+    /// <summary>
+    /// verl's <c>data.train_files</c>: the questions to train on, JSONL or the original's parquet, in place of the
+    /// world's train split. Training runs in the offline world, so every id must be one of the world's questions.
+    /// </summary>
+    public string TrainFiles { get; set; } = string.Empty;
+
+    /// <summary>verl's <c>data.val_files</c>: the held-out questions every evaluation scores, in place of the world's test split.</summary>
+    public string ValFiles { get; set; } = string.Empty;
+
     /// <summary>Questions per training step.</summary>
     public int TrainBatchSize { get; set; } = 8;
 

@@ -293,6 +293,14 @@ public static class TrainingConfigFile
             problems.Add($"world.dir '{config.World.Dir}' has no questions/train.jsonl (is it a world built by 'deepresearcher world build'?)");
         }
 
+        foreach ((string key, string file) in new[] { ("data.train_files", config.Data.TrainFiles), ("data.val_files", config.Data.ValFiles) })
+        {
+            if (checkPaths && file.Length > 0 && !File.Exists(file))
+            {
+                problems.Add($"{key} '{file}' does not exist (a question file, JSONL or the original's parquet; 'deepresearcher data export' writes one from a world)");
+            }
+        }
+
         if (config.Rollout.N == 1 && config.Actor.AdvEstimator == AdvantageEstimator.Grpo)
         {
             problems.Add("rollout.n = 1 gives GRPO nothing to compare within a group; use rollout.n ≥ 2");

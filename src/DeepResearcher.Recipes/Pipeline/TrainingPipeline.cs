@@ -168,6 +168,18 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         run.Own(await OfflineWorld.StartAsync(run.WorldDir, searchOverHttp: true, config.World.Port, cancellationToken));
         run.Train = await QuestionJsonl.ReadAsync(WorldFiles.FullPath(run.WorldDir, WorldFiles.QuestionFile(QuestionSplit.Train)), cancellationToken);
         IReadOnlyList<WorldQuestion> test = await QuestionJsonl.ReadAsync(WorldFiles.FullPath(run.WorldDir, WorldFiles.QuestionFile(QuestionSplit.Test)), cancellationToken);
+        IReadOnlyList<WorldQuestion> world = [.. run.Train, .. test];
+        if (config.Data.TrainFiles.Length > 0)
+        {
+            run.Train = await WorldQuestionFile.ReadAsync("data.train_files", config.Data.TrainFiles, world, run.WorldDir, cancellationToken);
+            log.Report($"train questions: {run.Train.Count} from {config.Data.TrainFiles}");
+        }
+
+        if (config.Data.ValFiles.Length > 0)
+        {
+            test = await WorldQuestionFile.ReadAsync("data.val_files", config.Data.ValFiles, world, run.WorldDir, cancellationToken);
+            log.Report($"held-out questions: {test.Count} from {config.Data.ValFiles}");
+        }
         if (run.Train.Count == 0 || test.Count == 0)
         {
             throw new ConfigException($"{run.WorldDir} has {run.Train.Count} train and {test.Count} test questions; a training run needs both (rebuild the world)");
