@@ -17,6 +17,7 @@ public sealed class ProjectReferenceTests
     private const string Environments = "DeepResearcher.Environments";
     private const string Recipes = "DeepResearcher.Recipes";
     private const string Serving = "DeepResearcher.Serving";
+    private const string Tinker = "DeepResearcher.Tinker";
     private const string Server = "DeepResearcher.Server";
     private const string Cli = "DeepResearcher.Cli";
 
@@ -36,8 +37,9 @@ public sealed class ProjectReferenceTests
         [Training] = [Core, Engine, ChatModels, Evaluation, Environments, Web, World],
         [Recipes] = [Core, Engine, ChatModels, Evaluation, Environments, Web, World, Training],
         [Serving] = [Core, Engine],
-        [Server] = [Core, Web, World, ChatModels, Evaluation, Environments, Engine, Training, Serving],
-        [Cli] = [Core, Engine, Web, Rendering, World, ChatModels, Evaluation, Environments, Training, Recipes, Serving, Server],
+        [Tinker] = [Core, Engine, Training],
+        [Server] = [Core, Web, World, ChatModels, Evaluation, Environments, Engine, Training, Serving, Tinker],
+        [Cli] = [Core, Engine, Web, Rendering, World, ChatModels, Evaluation, Environments, Training, Recipes, Serving, Tinker, Server],
     };
 
     public static TheoryData<string> Projects() => [.. ProjectGraph.ReadSources().Keys.Order(StringComparer.Ordinal)];

@@ -62,7 +62,7 @@ public sealed partial class CommandHelpTests
     public void Model_endpoint_and_proxy_options_read_the_same_in_every_command()
     {
         // train's --model is a checkpoint directory, not an endpoint's model name: same word, another type. serve model's
-        // --api-key-env names the key the server requires of its clients, not the key a client sends: same word, other side.
+        // and serve training's --api-key-env name the key the server requires of its clients, not the key a client sends: same word, other side.
         string[] shared =
         [
             "--model-url", "--model", "--api-key-env", "--timeout", "--retries", "--prefill", "--checkpoint", "--top-p", "--max-turns", "--max-context",
@@ -73,7 +73,7 @@ public sealed partial class CommandHelpTests
 
         var byName = commands.SelectMany(c => c.Options.Select(o => (Command: CommandHelp.PathOf(c), Option: o)))
             .Where(p => shared.Contains(p.Option.Name) && (p.Option.ValueType != typeof(DirectoryInfo) || p.Option.Name == "--checkpoint"))
-            .Where(p => !(p.Command == "serve model" && p.Option.Name == "--api-key-env"))
+            .Where(p => !(p.Command is "serve model" or "serve training" && p.Option.Name == "--api-key-env"))
             .GroupBy(p => p.Option.Name);
 
         foreach (var same in byName)

@@ -51,6 +51,11 @@ internal static class CommandHelp
             "deepresearcher serve model BASE_DIR --adapter mine=runs/lora/adapter --api-key-env DR_API_KEY --host 0.0.0.0",
             "curl http://127.0.0.1:8000/v1/chat/completions -H 'Content-Type: application/json' -d '{\"model\": \"runs/offline-tiny/checkpoint\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}'",
         ],
+        ["serve training"] =
+        [
+            "deepresearcher serve training --base-model runs/offline-tiny/checkpoint --state-dir runs/tinker-state --port 8100",
+            "deepresearcher serve training --base-model qwen=models/Qwen2.5-0.5B --state-dir /var/lib/dr-tinker --api-key-env DR_TINKER_KEY --host 0.0.0.0",
+        ],
         ["data"] = ["deepresearcher data filter --data D.jsonl --no-quality --no-contamination --mix nq=1,hotpotqa=3 --mix-total 100 --out mix.jsonl"],
         ["data export"] =
         [

@@ -5,12 +5,12 @@ using DeepResearcher.Serving.Models;
 
 namespace DeepResearcher.Cli.Commands;
 
-/// <summary><c>deepresearcher serve model</c>: a trained checkpoint behind an OpenAI-compatible API.</summary>
+/// <summary><c>deepresearcher serve model</c>: a trained checkpoint behind an OpenAI-compatible API; <c>serve training</c>: the Tinker training API.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
-        var serve = new Command("serve", "Serve a trained policy over HTTP.");
+        var serve = new Command("serve", "Serve a trained policy, or the Tinker training API, over HTTP.");
         var checkpoint = new Argument<string>("CHECKPOINT_DIR") { Description = "A checkpoint directory as train exports it (config.json, model.safetensors, tokenizer.json, agent_settings.json)." };
         var adapters = new Option<string[]>("--adapter") { Description = "A PEFT LoRA directory over the checkpoint, served as its own model (NAME=DIR, or DIR named after its last segment); repeatable.", HelpName = "[NAME=]DIR" };
         var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8000 };
@@ -84,6 +84,7 @@ internal static class ServeCommand
                 $"model server at {served.ApiBaseUrl.AbsoluteUri.TrimEnd('/')} (OpenAI-compatible; e.g. research \"QUESTION\" --model-url {served.ApiBaseUrl.AbsoluteUri.TrimEnd('/')} --model {served.BaseModel.Name}{(File.Exists(Path.Combine(directory, ChatTemplates.AgentSettingsFileName)) ? $" --agent-settings {directory}" : string.Empty)})", cancellationToken);
         }));
         serve.Subcommands.Add(model);
+        serve.Subcommands.Add(ServeTrainingCommand.Create());
         return serve;
     }
 }

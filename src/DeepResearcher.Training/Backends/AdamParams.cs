@@ -18,6 +18,6 @@ public sealed record AdamParams
     /// <summary>Decoupled decay: each step multiplies weights by (1 − lr·WeightDecay).</summary>
     public float WeightDecay { get; init; } = 0.01f;
 
-    /// <summary>The most the global L2 norm of the gradients may be; larger ones are scaled down to it.</summary>
+    /// <summary>The most the global L2 norm of the gradients may be; larger ones are scaled down to it. 0 (Tinker's default) clips nothing.</summary>
     public float GradClipNorm { get; init; } = 1f;
 }

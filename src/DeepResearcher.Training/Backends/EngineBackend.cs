@@ -80,6 +80,53 @@ public sealed class EngineBackend : IPolicyBackend
         return Task.FromResult(result);
     }
 
+    /// <summary>
+    /// Forward (and with <paramref name="backward"/> backward) of a per-token objective over <paramref name="data"/>:
+    /// the loss is the sum of the objective's datum losses, whatever the micro-batch split, and its gradients add to
+    /// those accumulated since the last step, as <see cref="ForwardBackwardAsync"/>'s do. A forward-only pass leaves
+    /// the gradients alone. This is how a Tinker-compatible server computes Tinker's named losses on the engine.
+    /// </summary>
+    public Task<TokenObjectiveResult> ForwardBackwardAsync(IReadOnlyList<TokenDatum> data, ITokenObjective objective, bool backward, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(objective);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (backward && !_accumulating)
+        {
+            _optimizer.ZeroGrad();
+            _accumulating = true;
+        }
+
+        var logProbsOut = new float[data.Count][];
+        var losses = new double[data.Count];
+        double total = 0;
+        int index = 0;
+        foreach (List<TokenDatum> micro in MicroBatches.Pack(data, d => d.Length, MicroBatchTokens))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            (TokenBatch tokens, int[] targets) = EngineLogProbSource.Pack(micro);
+            var logProbs = new float[targets.Length];
+            _model.ForwardLogProbs(tokens, targets, logProbs, []);
+            var gradient = new float[targets.Length];
+            int at = 0;
+            foreach (TokenDatum datum in micro)
+            {
+                losses[index] = objective.Compute(index, logProbs.AsSpan(at, datum.Length), gradient.AsSpan(at, datum.Length));
+                total += losses[index];
+                logProbsOut[index] = logProbs[at..(at + datum.Length)];
+                at += datum.Length;
+                index++;
+            }
+
+            if (backward)
+            {
+                _model.Backward(gradient, []);
+            }
+        }
+
+        return Task.FromResult(new TokenObjectiveResult(total, losses, logProbsOut));
+    }
+
     public Task<OptimStepResult> OptimStepAsync(AdamParams adam, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(adam);
@@ -90,7 +137,8 @@ public sealed class EngineBackend : IPolicyBackend
             _optimizer.ZeroGrad();
         }
 
-        float norm = GradientClipping.ClipByGlobalNorm(_model.TrainableParameters, adam.GradClipNorm);
+        // 0 means no clipping, as Tinker's grad_clip_norm: the norm is still measured and reported.
+        float norm = GradientClipping.ClipByGlobalNorm(_model.TrainableParameters, adam.GradClipNorm > 0 ? adam.GradClipNorm : float.PositiveInfinity);
         _optimizer.Step(adam.LearningRate, new AdamWOptions { Beta1 = adam.Beta1, Beta2 = adam.Beta2, Epsilon = adam.Epsilon, WeightDecay = adam.WeightDecay });
         _accumulating = false;
         return Task.FromResult(new OptimStepResult(norm, _model.WeightVersion));
