@@ -102,6 +102,42 @@ public sealed partial class McpToolsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Tools_serve_mcp_stdio_writes_nothing_but_mcp_messages_to_stdout()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[] { typeof(DeepResearcherCli).Assembly.Location, "tools", "serve", "--world", World, "--mcp-stdio" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.StandardInput.WriteLineAsync("""{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}""");
+        await process.StandardInput.FlushAsync(ct);
+        var lines = new List<string> { (await process.StandardOutput.ReadLineAsync(ct))! };
+        await process.StandardInput.WriteLineAsync("""{"jsonrpc": "2.0", "method": "notifications/initialized"}""");
+        await process.StandardInput.WriteLineAsync("""{"jsonrpc": "2.0", "id": 2, "method": "tools/list"}""");
+        await process.StandardInput.FlushAsync(ct);
+        lines.Add((await process.StandardOutput.ReadLineAsync(ct))!);
+        process.StandardInput.Close();
+        lines.AddRange((await process.StandardOutput.ReadToEndAsync(ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+
+        Assert.All(lines, l => Assert.Equal("2.0", JsonNode.Parse(l)!["jsonrpc"]!.GetValue<string>()));
+        Assert.Equal("deepresearcher-tools", JsonNode.Parse(lines[0])!["result"]!["serverInfo"]!["name"]!.GetValue<string>());
+        Assert.Equal(2, JsonNode.Parse(lines[1])!["result"]!["tools"]!.AsArray().Count);
+        Assert.Contains("MCP tool server on stdin/stdout", await stderr, StringComparison.Ordinal);
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    [Fact]
     public async Task Research_answers_through_an_mcp_server()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
