@@ -230,8 +230,7 @@ public sealed class TinkerService : IAsyncDisposable
         }
 
         PromptTokens(request.Prompt);
-        (string baseModel, string? snapshot) = await ResolveSamplerAsync(request, cancellationToken).ConfigureAwait(false);
-        _ = (baseModel, snapshot);
+        _ = await ResolveSamplerAsync(request, cancellationToken).ConfigureAwait(false);
         long id = await _store.AddFutureAsync(FutureKind.Sample, null, null, TinkerJson.Serialize(request), cancellationToken).ConfigureAwait(false);
         Dispatch((await _store.GetFutureAsync(id, cancellationToken).ConfigureAwait(false))!);
         return new UntypedApiFuture { RequestId = Id(id) };
@@ -404,7 +403,7 @@ public sealed class TinkerService : IAsyncDisposable
 
         try
         {
-            (_, TinkerLoss _) = ToEngine(input);
+            _ = ToEngine(input);
         }
         catch (ArgumentException ex)
         {

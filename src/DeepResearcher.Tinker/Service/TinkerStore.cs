@@ -128,7 +128,7 @@ public sealed class TinkerStore
     {
         await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        StoredModel? existing = await FindModelAsync(connection, "session_id = $session AND model_seq_id = $seq", p =>
+        StoredModel? existing = await FindModelAsync(connection, transaction, "session_id = $session AND model_seq_id = $seq", p =>
         {
             p.AddWithValue("$session", model.SessionId);
             p.AddWithValue("$seq", model.ModelSeqId);
@@ -138,9 +138,10 @@ public sealed class TinkerStore
             return existing;
         }
 
-        long requestId = await InsertFutureAsync(connection, FutureKind.CreateModel, model.ModelId, null, requestJson, cancellationToken).ConfigureAwait(false);
+        long requestId = await InsertFutureAsync(connection, transaction, FutureKind.CreateModel, model.ModelId, null, requestJson, cancellationToken).ConfigureAwait(false);
         await using (SqliteCommand command = connection.CreateCommand())
         {
+            command.Transaction = transaction;
             command.CommandText = """
                 INSERT INTO models (model_id, session_id, model_seq_id, base_model, lora_rank, seed, create_request_id)
                 VALUES ($id, $session, $seq, $base, $rank, $seed, $request)
@@ -162,7 +163,7 @@ public sealed class TinkerStore
     public async Task<StoredModel?> GetModelAsync(string modelId, CancellationToken cancellationToken)
     {
         await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await FindModelAsync(connection, "model_id = $id", p => p.AddWithValue("$id", modelId), cancellationToken).ConfigureAwait(false);
+        return await FindModelAsync(connection, null, "model_id = $id", p => p.AddWithValue("$id", modelId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -176,6 +177,7 @@ public sealed class TinkerStore
         if (modelId is not null && seqId is not null)
         {
             await using SqliteCommand find = connection.CreateCommand();
+            find.Transaction = transaction;
             find.CommandText = "SELECT request_id, kind, request_json FROM futures WHERE model_id = $model AND seq_id = $seq";
             find.Parameters.AddWithValue("$model", modelId);
             find.Parameters.AddWithValue("$seq", seqId.Value);
@@ -191,7 +193,7 @@ public sealed class TinkerStore
             }
         }
 
-        long id = await InsertFutureAsync(connection, kind, modelId, seqId, requestJson, cancellationToken).ConfigureAwait(false);
+        long id = await InsertFutureAsync(connection, transaction, kind, modelId, seqId, requestJson, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return id;
     }
@@ -272,9 +274,10 @@ public sealed class TinkerStore
 
     private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private static async Task<long> InsertFutureAsync(SqliteConnection connection, string kind, string? modelId, long? seqId, string requestJson, CancellationToken cancellationToken)
+    private static async Task<long> InsertFutureAsync(SqliteConnection connection, SqliteTransaction transaction, string kind, string? modelId, long? seqId, string requestJson, CancellationToken cancellationToken)
     {
         await using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO futures (kind, model_id, seq_id, request_json, status, created_at) VALUES ($kind, $model, $seq, $json, 'pending', $now);
             SELECT last_insert_rowid();
@@ -287,9 +290,10 @@ public sealed class TinkerStore
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    private static async Task<StoredModel?> FindModelAsync(SqliteConnection connection, string where, Action<SqliteParameterCollection> bind, CancellationToken cancellationToken)
+    private static async Task<StoredModel?> FindModelAsync(SqliteConnection connection, SqliteTransaction? transaction, string where, Action<SqliteParameterCollection> bind, CancellationToken cancellationToken)
     {
         await using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = $"SELECT model_id, session_id, model_seq_id, base_model, lora_rank, seed, create_request_id FROM models WHERE {where}";
         bind(command.Parameters);
         await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
