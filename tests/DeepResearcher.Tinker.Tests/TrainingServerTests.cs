@@ -83,6 +83,31 @@ public sealed class TrainingServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rank_zero_trains_every_weight_and_samples_the_trained_weights()
+    {
+        TinkerClient client = Client(_server.BaseUrl);
+        TinkerBackend remote = await TinkerBackend.CreateAsync(client, Base, 0, Seed, Ct);
+        TrainedModel local = Own(TrainedModel.Create(TinyChatCheckpoint.Instance.Directory, 0, 32f, Seed, 4096));
+        IReadOnlyList<TokenDatum> data = Lessons();
+        int[] prompt = data[0].InputTokens[..8];
+        var greedy = new DecodingOptions { Temperature = 0f, MaxNewTokens = 4 };
+
+        await TrainStepAsync(remote, data);
+        await TrainStepAsync(local.Backend, data);
+        PolicySample remoteSample = await remote.SampleAsync(new SamplingRequest(prompt, greedy), Ct);
+        PolicySample localSample = await local.Backend.SampleAsync(new SamplingRequest(prompt, greedy), Ct);
+        CheckpointsListResponse listed = await client.ListCheckpointsAsync(remote.ModelId, Ct);
+        using var archive = new MemoryStream();
+        await client.DownloadCheckpointArchiveAsync(remote.ModelId, listed.Checkpoints.Single().CheckpointId, archive, Ct);
+
+        Assert.Empty(local.Model.LoraAdapters);
+        Assert.Equal(1, remoteSample.WeightVersion);
+        Assert.Equal(localSample.TokenIds, remoteSample.TokenIds);
+        Assert.All(localSample.LogProbs.Zip(remoteSample.LogProbs), p => Assert.Equal(p.First, p.Second, 1e-4f));
+        Assert.Contains("model.safetensors", ArchiveEntries(archive));
+    }
+
+    [Fact]
     public async Task Sampling_returns_tokens_with_their_log_probs_and_the_prompt_log_probs_of_the_current_weights()
     {
         TinkerClient client = Client(_server.BaseUrl);

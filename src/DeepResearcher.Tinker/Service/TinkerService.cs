@@ -29,6 +29,7 @@ public sealed class TinkerService : IAsyncDisposable
     private readonly SamplerCache _samplers;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _sampling = new();
+    private readonly ConcurrentDictionary<long, byte> _queued = new();
 
     private TinkerService(TinkerServiceOptions options, TinkerStore store, ILogger logger)
     {
@@ -265,7 +266,6 @@ public sealed class TinkerService : IAsyncDisposable
             future = (await _store.GetFutureAsync(id, cancellationToken).ConfigureAwait(false))!;
         }
 
-        _done.TryRemove(id, out _);
         return future.ResultJson ?? TinkerJson.Serialize(new RequestFailedResponse { Error = "the request completed without a result", Category = "server" });
     }
 
@@ -477,8 +477,6 @@ public sealed class TinkerService : IAsyncDisposable
         return new UntypedApiFuture { RequestId = Id(id), ModelId = modelId };
     }
 
-    private readonly ConcurrentDictionary<long, byte> _queued = new();
-
     private bool IsQueued(long id) => _queued.ContainsKey(id);
 
     private void Dispatch(StoredFuture future)
@@ -541,7 +539,12 @@ public sealed class TinkerService : IAsyncDisposable
         finally
         {
             _queued.TryRemove(future.RequestId, out _);
-            _done.GetOrAdd(future.RequestId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+            // Only waiters are signalled (and forgotten): a retrieve that comes later reads the stored result.
+            if (_done.TryRemove(future.RequestId, out TaskCompletionSource? waiters))
+            {
+                waiters.TrySetResult();
+            }
         }
     }
 
