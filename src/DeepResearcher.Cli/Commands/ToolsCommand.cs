@@ -52,8 +52,8 @@ internal static class ToolsCommand
                 MaxBodyBytes = parse.GetValue(maxBodyBytes),
                 MaxBatchSize = parse.GetValue(maxBatch),
                 MaxConcurrentCallsPerTrajectory = parse.GetValue(maxPerTrajectory),
+                Meters = [composed.Metrics.Meter],
             }, new PlainLogProvider(parse.InvocationConfiguration.Error), cancellationToken);
-            server.Metrics.Extras.Add(composed.Metrics.Render);
             TextWriter output = parse.InvocationConfiguration.Output;
             await output.WriteLineAsync($"tool server at {server.BaseUrl} ({composed.Description}); Ctrl+C stops");
             await output.FlushAsync(cancellationToken);

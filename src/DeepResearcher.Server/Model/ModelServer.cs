@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DeepResearcher.Server.Observability;
 using DeepResearcher.Serving;
 using DeepResearcher.Serving.Generation;
 using DeepResearcher.Serving.Wire;
@@ -55,6 +56,7 @@ public sealed class ModelServer : IAsyncDisposable
         // A failed start is reported once, by StartAsync's own exception (the port in use), not also by the host's log.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
 
+        PrometheusEndpoint.AddMeters(builder, "deepresearcher-model", [service.Metrics.Meter]);
         WebApplication app = builder.Build();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DeepResearcher.Model");
         var endpoints = new Endpoints(service, log);
@@ -63,7 +65,7 @@ public sealed class ModelServer : IAsyncDisposable
         app.MapPost("/v1/chat/completions", endpoints.ChatAsync);
         app.MapPost("/v1/completions", endpoints.CompletionAsync);
         app.MapGet("/health", () => Results.Ok());
-        app.MapGet("/metrics", () => Results.Text(service.Metrics.Render(), "text/plain; version=0.0.4"));
+        PrometheusEndpoint.Map(app);
         app.MapFallback((HttpContext context) => Endpoints.WriteErrorAsync(context, new ServingException((int)HttpStatusCode.NotFound,
             $"no such endpoint {context.Request.Method} {context.Request.Path}; use GET /v1/models, POST /v1/chat/completions or /v1/completions, GET /health or /metrics", code: "unknown_url")));
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol;
+using DeepResearcher.Server.Observability;
 using DeepResearcher.Web.Remote;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -49,15 +50,16 @@ public sealed class ToolServer : IAsyncDisposable
             builder.Logging.AddProvider(logger);
         }
 
-        WebApplication app = builder.Build();
         var metrics = new ToolServerMetrics();
+        PrometheusEndpoint.AddMeters(builder, "deepresearcher-tools", [metrics.Meter, .. options.Meters]);
+        WebApplication app = builder.Build();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DeepResearcher.Tools");
         var endpoints = new Endpoints(toolbox, metrics, options, log);
         app.Use((context, next) => RequestFailures.GuardAsync(context, next, log));
         app.MapPost("/v1/tools/{name}", endpoints.CallAsync);
         app.MapPost("/v1/tools/batch", (Func<HttpContext, Task<IResult>>)endpoints.BatchAsync);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
-        app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));
+        PrometheusEndpoint.Map(app);
         app.MapFallback(() => Results.Json(new { error = "no such endpoint; use POST /v1/tools/web_search, /v1/tools/browse_webpage or /v1/tools/batch, GET /healthz or /metrics" }, statusCode: (int)HttpStatusCode.NotFound));
 
         try
@@ -67,6 +69,7 @@ public sealed class ToolServer : IAsyncDisposable
         catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
             await app.DisposeAsync();
+            metrics.Dispose();
             throw new InvalidOperationException($"port {options.Port} on {options.Host} is already in use; pick another with --port (0 picks a free one)", ex);
         }
 
@@ -80,6 +83,7 @@ public sealed class ToolServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Metrics.Dispose();
     }
 
     private sealed class Endpoints(IToolbox toolbox, ToolServerMetrics metrics, ToolServerOptions options, ILogger logger)
