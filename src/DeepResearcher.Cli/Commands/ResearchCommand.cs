@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DeepResearcher.ChatModels;
+using DeepResearcher.Cli.Observability;
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol.Rendering;
 using DeepResearcher.Core.Trajectories;
@@ -22,6 +23,7 @@ internal static class ResearchCommand
         var outFile = new Option<FileInfo?>("--out") { Description = "Append the trajectory as one JSONL line to this file." };
 
         var toolOptions = new ToolOptions();
+        var otlp = new OtlpOption();
         var command = new Command("research", "Research a question with an LLM policy and the web tools, and print the answer.") { question };
         policy.Endpoint.Url.Required = true;
         policy.Endpoint.Model.Required = true;
@@ -32,6 +34,7 @@ internal static class ResearchCommand
         }
 
         toolOptions.AddTo(command, remote: true);
+        otlp.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
@@ -39,6 +42,7 @@ internal static class ResearchCommand
             return CommandErrors.RunAsync(error, async () =>
             {
                 OpenAIChatModel chatModel = policy.ReadChatModel(parse)!;
+                using OtlpExport? telemetry = otlp.Start(parse, "deepresearcher-research");
                 var options = new ResearchAgentOptions
                 {
                     MaxTurns = parse.GetValue(policy.MaxTurns),

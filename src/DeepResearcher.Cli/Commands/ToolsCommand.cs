@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DeepResearcher.Cli.Observability;
 using DeepResearcher.Environments.Composition;
 using DeepResearcher.Server.Tools;
 
@@ -23,11 +24,13 @@ internal static class ToolsCommand
         var maxBatch = new Option<int>("--max-batch") { Description = "Calls in one /v1/tools/batch request, at most; more is a 400.", DefaultValueFactory = _ => defaults.MaxBatchSize };
         var maxPerTrajectory = new Option<int>("--max-calls-per-trajectory") { Description = "Calls of one trajectory in flight at once, at most; more is a 429.", DefaultValueFactory = _ => defaults.MaxConcurrentCallsPerTrajectory };
         var toolOptions = new ToolOptions();
+        var otlp = new OtlpOption();
         var serve = new Command("serve", "Serve POST /v1/tools/web_search, /v1/tools/browse_webpage and /v1/tools/batch, GET /healthz and /metrics (Prometheus) until Ctrl+C.")
         {
             port, host, callTimeout, maxQueries, maxQueryChars, maxUrls, maxUrlChars, maxQuestionChars, maxBodyBytes, maxBatch, maxPerTrajectory,
         };
         toolOptions.AddTo(serve, remote: false);
+        otlp.AddTo(serve);
         foreach (Option<int> cap in new[] { maxQueries, maxQueryChars, maxUrls, maxUrlChars, maxQuestionChars, maxBatch, maxPerTrajectory })
         {
             OptionRules.Require(cap, n => n >= 1, $"{cap.Name} must be at least 1");
@@ -36,6 +39,7 @@ internal static class ToolsCommand
         OptionRules.Require(maxBodyBytes, n => n >= 1024, "--max-body-bytes must be at least 1024");
         serve.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
+            using OtlpExport? telemetry = otlp.Start(parse, "deepresearcher-tools");
             (ToolboxSpec spec, IAsyncDisposable? renderer) = await toolOptions.ToSpecAsync(parse);
             await using IAsyncDisposable? _ = renderer;
             await using ComposedToolbox composed = await ToolboxComposer.CreateAsync(spec, cancellationToken);

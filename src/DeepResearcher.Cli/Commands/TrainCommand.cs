@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DeepResearcher.Cli.Observability;
 using DeepResearcher.Recipes.Configuration;
 using DeepResearcher.Recipes.Pipeline;
 
@@ -18,10 +19,12 @@ internal static class TrainCommand
         var printConfig = new Option<bool>("--print-config") { Description = "Print the effective config as YAML, with the preset's comments on why its values are what they are, and exit." };
         var model = new Option<DirectoryInfo?>("--model") { Description = "A Hugging Face checkpoint directory to train (model.path), e.g. Qwen2.5-0.5B-Instruct; LoRA per model.lora. Default: a small model from scratch." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (the same batches and sampling as an uninterrupted run)." };
+        var otlp = new OtlpOption();
         var command = new Command("train", "Train a research agent: a small model from scratch (or a Hugging Face checkpoint with LoRA), SFT on expert demonstrations, then GRPO through the offline world's real tools, evaluated on held-out questions before and after. Checkpoints every few steps; --resume continues a killed run.")
         {
             config, preset, outDir, model, steps, sftSteps, seed, printConfig, resume,
         };
+        otlp.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             TrainingConfig effective = TrainingConfigFile.Load(parse.GetValue(config)?.FullName, parse.GetValue(preset));
@@ -60,6 +63,7 @@ internal static class TrainCommand
             }
 
             await TrainingPreflight.CheckAsync(effective, cancellationToken);
+            using OtlpExport? telemetry = otlp.Start(parse, "deepresearcher-train");
             var console = ProgressConsole.For(parse);
             var pipeline = new TrainingPipeline(effective, parse.GetRequiredValue(outDir).FullName, console)
             {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using DeepResearcher.Core.Agent;
+using DeepResearcher.Core.Observability;
 using DeepResearcher.Core.Protocol;
 using DeepResearcher.Server.Observability;
 using DeepResearcher.Web.Remote;
@@ -203,6 +204,8 @@ public sealed class ToolServer : IAsyncDisposable
         private async Task<JsonObject> ExecuteAsync(ToolCall call, ToolContext context, CancellationToken aborted)
         {
             var clock = Stopwatch.StartNew();
+            using Activity? span = ServerTracing.Source.StartActivity(ActivityKind.Internal, tags:
+                [new(ResearchTracing.TrajectoryIdTag, context.TrajectoryId), new(ResearchTracing.ToolTag, call.Name)], name: "tool_server.call");
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
             deadline.CancelAfter(options.CallTimeout);
             ToolResult result;
@@ -220,6 +223,12 @@ public sealed class ToolServer : IAsyncDisposable
             }
 
             metrics.Record(call.Name, result.Error is null, result.Cache, clock.Elapsed.TotalSeconds);
+            span?.SetTag(ResearchTracing.CacheTag, result.Cache.ToString().ToLowerInvariant());
+            if (result.Error is not null)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, result.Error);
+            }
+
             if (result.Error is not null)
             {
                 // Once per failed call, with its cause; successes are counted in /metrics, not logged one by one.
