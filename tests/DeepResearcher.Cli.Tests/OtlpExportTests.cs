@@ -62,5 +62,27 @@ public class OtlpExportTests
         Assert.Contains("--otlp-endpoint 'collector:4318' is not an absolute http(s) URL", run.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("--serve-report", 8050)]
+    [InlineData("--serve-report 0", 0)]
+    [InlineData("--serve-report 9123 --steps 2", 9123)]
+    public void Train_serve_report_takes_an_optional_port(string args, int? port)
+    {
+        System.CommandLine.ParseResult parse = DeepResearcherCli.Build().Parse("train --out runs/x " + args);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(port, parse.GetValue<int?>("--serve-report"));
+    }
+
+    [Fact]
+    public async Task Train_serve_report_refuses_a_value_that_is_not_a_port()
+    {
+        CliRun run = await CliRun.InvokeAsync("train", "--serve-report", "70000");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--serve-report '70000' is not a port", run.Error, StringComparison.Ordinal);
+    }
+
     private static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
 }

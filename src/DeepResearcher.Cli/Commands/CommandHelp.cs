@@ -43,8 +43,8 @@ internal static class CommandHelp
         ["model info"] = ["deepresearcher model info runs/offline-tiny/checkpoint"],
         ["model generate"] = ["deepresearcher model generate CHECKPOINT_DIR --prompt \"The capital of France is\" --max-tokens 20"],
         ["model tokenize"] = ["deepresearcher model tokenize CHECKPOINT_DIR \"Hello, world\""],
-        ["train"] = ["deepresearcher train --out runs/offline-tiny", "deepresearcher train --config my.yaml --print-config"],
-        ["report"] = ["deepresearcher report runs/offline-tiny/run"],
+        ["train"] = ["deepresearcher train --out runs/offline-tiny", "deepresearcher train --config my.yaml --print-config", "deepresearcher train --out runs/offline-tiny --serve-report 8050 --otlp-endpoint http://127.0.0.1:4318"],
+        ["report"] = ["deepresearcher report runs/offline-tiny/run", "deepresearcher report runs/offline-tiny/run --serve --port 8050"],
     };
 
     public static void ApplyTo(RootCommand root)
@@ -133,7 +133,7 @@ internal static class CommandHelp
             _ when name == "port" => "PORT",
             _ when type == typeof(int) || type == typeof(long) || type == typeof(ulong) => "N",
             _ when type == typeof(double) || type == typeof(float) => "X",
-            _ when name.EndsWith("-url", StringComparison.Ordinal) => "URL",
+            _ when name.EndsWith("-url", StringComparison.Ordinal) || name.EndsWith("-endpoint", StringComparison.Ordinal) => "URL",
             _ when name.EndsWith("-env", StringComparison.Ordinal) => "VAR",
             _ when name == "model" || name.EndsWith("-model", StringComparison.Ordinal) || name is "name" or "preset" => "NAME",
             _ when name == "host" => "ADDRESS",
