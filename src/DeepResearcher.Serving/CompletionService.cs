@@ -29,12 +29,12 @@ public sealed class CompletionService
         _catalog = catalog;
         _options = options;
         _limiter = new ConcurrencyLimiter(options.MaxConcurrency);
-        Metrics.Extras.Add(RenderEngineMetrics);
+        Metrics = new ServingMetrics(() => _limiter.InUse, () => _catalog.Models.Select(m => (m.Name, m.Sampler.ReusedPromptTokens, m.Sampler.PeakBatchSize)));
     }
 
     public ServingOptions Options => _options;
 
-    public ServingMetrics Metrics { get; } = new();
+    public ServingMetrics Metrics { get; }
 
     /// <summary>Sequences generating now, across models.</summary>
     public int Running => _limiter.InUse;
@@ -152,25 +152,5 @@ public sealed class CompletionService
         }
 
         return model.Tokenizer.Decode(ids);
-    }
-
-    private string RenderEngineMetrics()
-    {
-        var sb = new System.Text.StringBuilder();
-        sb.Append("# HELP deepresearcher_model_running_sequences Sequences generating now.\n# TYPE deepresearcher_model_running_sequences gauge\n");
-        sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"deepresearcher_model_running_sequences {_limiter.InUse}\n");
-        sb.Append("# HELP deepresearcher_model_reused_prompt_tokens_total Prompt tokens served from a kept KV cache (prompt_cache_key).\n# TYPE deepresearcher_model_reused_prompt_tokens_total counter\n");
-        foreach (ServedModel model in _catalog.Models)
-        {
-            sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"deepresearcher_model_reused_prompt_tokens_total{{model=\"{model.Name}\"}} {model.Sampler.ReusedPromptTokens}\n");
-        }
-
-        sb.Append("# HELP deepresearcher_model_peak_batch_size Most sequences decoded in one step so far.\n# TYPE deepresearcher_model_peak_batch_size gauge\n");
-        foreach (ServedModel model in _catalog.Models)
-        {
-            sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"deepresearcher_model_peak_batch_size{{model=\"{model.Name}\"}} {model.Sampler.PeakBatchSize}\n");
-        }
-
-        return sb.ToString();
     }
 }

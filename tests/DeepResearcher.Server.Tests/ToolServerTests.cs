@@ -119,9 +119,31 @@ public class ToolServerTests
         string metrics = await http.GetStringAsync(new Uri(server.BaseUrl, "metrics"), TestContext.Current.CancellationToken);
 
         Assert.Contains("\"ok\"", health, StringComparison.Ordinal);
-        Assert.Contains("deepresearcher_tool_calls_total{tool=\"web_search\",outcome=\"ok\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("deepresearcher_tool_latency_seconds_bucket{tool=\"web_search\",le=\"+Inf\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("deepresearcher_tool_latency_seconds_count{tool=\"web_search\"} 1", metrics, StringComparison.Ordinal);
+        var scrape = PrometheusScrape.Parse(metrics);
+        Assert.Equal("counter", scrape.TypeOf("deepresearcher_tool_calls_total"));
+        Assert.Equal("histogram", scrape.TypeOf("deepresearcher_tool_latency_seconds"));
+        Assert.Equal(1, scrape.Value("deepresearcher_tool_calls_total", ("tool", "web_search"), ("outcome", "ok")));
+        Assert.Equal(1, scrape.Value("deepresearcher_tool_cache_total", ("tool", "web_search"), ("cache", "none")));
+        Assert.Equal(1, scrape.Value("deepresearcher_tool_latency_seconds_bucket", ("tool", "web_search"), ("le", "+Inf")));
+        Assert.Equal(1, scrape.Value("deepresearcher_tool_latency_seconds_bucket", ("tool", "web_search"), ("le", "30")));
+        Assert.Equal(1, scrape.Value("deepresearcher_tool_latency_seconds_count", ("tool", "web_search")));
+        Assert.Contains($"otel_scope_name=\"{ToolServerMetrics.MeterName}\"", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_servers_in_one_process_count_only_their_own_calls()
+    {
+        await using ToolServer first = await ToolServer.StartAsync(NewToolbox(), new ToolServerOptions(), null, TestContext.Current.CancellationToken);
+        await using ToolServer second = await ToolServer.StartAsync(NewToolbox(), new ToolServerOptions(), null, TestContext.Current.CancellationToken);
+        using var remote = new RemoteToolbox(new RemoteToolboxOptions { Servers = [first.BaseUrl] });
+        await remote.ExecuteAsync(new ToolCall(ResearchTools.WebSearchName, []) { Queries = ["capital of Freedonia"] }, Context, TestContext.Current.CancellationToken);
+        using var http = new HttpClient();
+
+        var scrapeFirst = PrometheusScrape.Parse(await http.GetStringAsync(new Uri(first.BaseUrl, "metrics"), TestContext.Current.CancellationToken));
+        var scrapeSecond = PrometheusScrape.Parse(await http.GetStringAsync(new Uri(second.BaseUrl, "metrics"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(1, scrapeFirst.Value("deepresearcher_tool_calls_total", ("tool", "web_search"), ("outcome", "ok")));
+        Assert.Null(scrapeSecond.Value("deepresearcher_tool_calls_total", ("tool", "web_search"), ("outcome", "ok")));
     }
 
     [Fact]

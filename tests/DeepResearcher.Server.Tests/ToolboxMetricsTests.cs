@@ -2,6 +2,7 @@ using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol;
 using DeepResearcher.Environments.Composition;
 using DeepResearcher.Server.Tools;
+using DeepResearcher.Testing;
 using DeepResearcher.Web.Remote;
 using DeepResearcher.World.Building;
 using DeepResearcher.World.Generation;
@@ -27,8 +28,7 @@ public sealed class ToolboxMetricsTests : IAsyncLifetime
         CancellationToken ct = TestContext.Current.CancellationToken;
         await using ComposedToolbox composed = await ToolboxComposer.CreateAsync(
             new ToolboxSpec { WorldDir = Path.Combine(_root, "world"), Search = "local", CachePath = Path.Combine(_root, "tools.db") }, ct);
-        await using ToolServer server = await ToolServer.StartAsync(composed.Toolbox, new ToolServerOptions(), null, ct);
-        server.Metrics.Extras.Add(composed.Metrics.Render);
+        await using ToolServer server = await ToolServer.StartAsync(composed.Toolbox, new ToolServerOptions { Meters = [composed.Metrics.Meter] }, null, ct);
         using var remote = new RemoteToolbox(new RemoteToolboxOptions { Servers = [server.BaseUrl] });
         var call = new ToolCall(ResearchTools.WebSearchName, []) { Queries = ["capital city"] };
 
@@ -37,9 +37,12 @@ public sealed class ToolboxMetricsTests : IAsyncLifetime
         using var http = new HttpClient();
         string metrics = await http.GetStringAsync(new Uri(server.BaseUrl, "metrics"), ct);
 
-        Assert.Contains("deepresearcher_search_cache_requests_total{provider=\"local\",outcome=\"miss\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("deepresearcher_search_cache_requests_total{provider=\"local\",outcome=\"hit\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("deepresearcher_search_cache_hit_rate{provider=\"local\"} 0.5", metrics, StringComparison.Ordinal);
+        var scrape = PrometheusScrape.Parse(metrics);
+        Assert.Equal(1, scrape.Value("deepresearcher_search_cache_requests_total", ("provider", "local"), ("outcome", "miss")));
+        Assert.Equal(1, scrape.Value("deepresearcher_search_cache_requests_total", ("provider", "local"), ("outcome", "hit")));
+        Assert.Equal(0.5, scrape.Value("deepresearcher_search_cache_hit_rate", ("provider", "local")));
+        Assert.Equal("counter", scrape.TypeOf("deepresearcher_search_cache_requests_total"));
+        Assert.Equal("gauge", scrape.TypeOf("deepresearcher_search_cache_hit_rate"));
         Assert.Contains("cached", composed.Description, StringComparison.Ordinal);
     }
 }

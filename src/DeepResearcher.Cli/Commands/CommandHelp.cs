@@ -72,8 +72,9 @@ internal static class CommandHelp
             "deepresearcher train --out runs/offline-tiny",
             "deepresearcher train --config my.yaml --print-config",
             "deepresearcher train --config my.yaml --train-files train.parquet --val-files test.parquet",
+            "deepresearcher train --out runs/offline-tiny --serve-report 8050 --otlp-endpoint http://127.0.0.1:4318",
         ],
-        ["report"] = ["deepresearcher report runs/offline-tiny/run"],
+        ["report"] = ["deepresearcher report runs/offline-tiny/run", "deepresearcher report runs/offline-tiny/run --serve --port 8050"],
     };
 
     public static void ApplyTo(RootCommand root)
@@ -162,7 +163,7 @@ internal static class CommandHelp
             _ when name == "port" => "PORT",
             _ when type == typeof(int) || type == typeof(long) || type == typeof(ulong) => "N",
             _ when type == typeof(double) || type == typeof(float) => "X",
-            _ when name.EndsWith("-url", StringComparison.Ordinal) => "URL",
+            _ when name.EndsWith("-url", StringComparison.Ordinal) || name.EndsWith("-endpoint", StringComparison.Ordinal) => "URL",
             _ when name.EndsWith("-env", StringComparison.Ordinal) => "VAR",
             _ when name == "model" || name.EndsWith("-model", StringComparison.Ordinal) || name is "name" or "preset" => "NAME",
             _ when name == "host" => "ADDRESS",

@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using DeepResearcher.ChatModels;
+using DeepResearcher.Cli.Observability;
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol.Observations;
 using DeepResearcher.Core.Protocol.Rendering;
+using DeepResearcher.Environments.Composition;
 using DeepResearcher.Evaluation.Baselines;
 using DeepResearcher.Evaluation.Datasets;
 using DeepResearcher.Evaluation.Judging;
@@ -12,7 +14,6 @@ using DeepResearcher.Evaluation.Reporting;
 using DeepResearcher.Evaluation.Running;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Evaluation.Scoring;
-using DeepResearcher.Environments.Composition;
 using DeepResearcher.Training.Checkpoints;
 using DeepResearcher.World.Demonstration;
 using DeepResearcher.World.Questions;
@@ -26,6 +27,7 @@ internal static class EvalRunCommand
     {
         var policy = new PolicyOptions(temperatureDefault: "0, greedy, for one sample; 1.0 for several");
         var tools = new ToolOptions();
+        var otlp = new OtlpOption();
         var judge = ModelEndpointOptions.Judge();
         var data = new Option<FileInfo>("--data") { Description = DataOption.Description, Required = true };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run directory to write (and to resume, when it already holds results).", Required = true };
@@ -54,12 +56,14 @@ internal static class EvalRunCommand
 
         judge.AddTo(command);
         command.Options.Add(metricRules);
+        otlp.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             var log = ProgressConsole.For(parse);
             string dataPath = parse.GetRequiredValue(data).FullName;
             var disposables = new List<object>();
+            using OtlpExport? telemetry = otlp.Start(parse, "deepresearcher-eval");
             DirectoryInfo? expertDir = parse.GetValue(expert);
             DirectoryInfo? checkpointDir = parse.GetValue(policy.Checkpoint);
             policy.CheckExclusive(parse);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DeepResearcher.ChatModels;
+using DeepResearcher.Cli.Observability;
 using DeepResearcher.Core.Agent;
 using DeepResearcher.Core.Protocol.Rendering;
 using DeepResearcher.Core.Trajectories;
@@ -23,6 +24,7 @@ internal static class ResearchCommand
         var outFile = new Option<FileInfo?>("--out") { Description = "Append the trajectory as one JSONL line to this file." };
 
         var toolOptions = new ToolOptions();
+        var otlp = new OtlpOption();
         var command = new Command("research", "Research a question with an LLM policy and the web tools, and print the answer.") { question };
         policy.AddTo(command);
         foreach (Option option in new Option[] { seed, onError, json, outFile })
@@ -31,6 +33,7 @@ internal static class ResearchCommand
         }
 
         toolOptions.AddTo(command, remote: true);
+        otlp.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
@@ -38,6 +41,7 @@ internal static class ResearchCommand
             return CommandErrors.RunAsync(error, async () =>
             {
                 policy.CheckExclusive(parse);
+                using OtlpExport? telemetry = otlp.Start(parse, "deepresearcher-research");
                 DirectoryInfo? checkpoint = parse.GetValue(policy.Checkpoint);
                 OpenAIChatModelOptions? endpoint = policy.ReadEndpoint(parse);
                 if (endpoint is null && checkpoint is null)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DeepResearcher.Cli.Observability;
 using DeepResearcher.Server.Model;
 using DeepResearcher.Serving;
 using DeepResearcher.Serving.Models;
@@ -27,6 +28,8 @@ internal static class ServeCommand
         {
             checkpoint, adapters, port, host, apiKeyEnv, name, maxConcurrency, maxTokensCap, maxBatch, maxChoices, maxBodyBytes,
         };
+        var otlp = new OtlpOption();
+        otlp.AddTo(model);
         foreach (Option<int> cap in new[] { maxConcurrency, maxTokensCap, maxBatch, maxChoices })
         {
             cap.Validators.Add(result =>
@@ -57,6 +60,7 @@ internal static class ServeCommand
                 }
             }
 
+            using OtlpExport? telemetry = otlp.Start(parse, "deepresearcher-model");
             var options = new ServingOptions
             {
                 MaxConcurrency = parse.GetValue(maxConcurrency),

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DeepResearcher.Cli.Observability;
 using DeepResearcher.Environments.Composition;
 using DeepResearcher.Server.Tools;
 
@@ -25,11 +26,13 @@ internal static class ToolsCommand
         var mcp = new Option<bool>("--mcp") { Description = $"Also serve the tools over the Model Context Protocol (streamable HTTP) at {ToolServer.McpPath} on the same host and port." };
         var mcpStdio = new Option<bool>("--mcp-stdio") { Description = "Serve the tools over MCP on stdin/stdout for a local client that starts this command (no HTTP; logs go to stderr)." };
         var toolOptions = new ToolOptions();
+        var otlp = new OtlpOption();
         var serve = new Command("serve", "Serve POST /v1/tools/web_search, /v1/tools/browse_webpage and /v1/tools/batch, GET /healthz and /metrics (Prometheus), and with --mcp the same tools over MCP at /mcp, until Ctrl+C.")
         {
             port, host, callTimeout, maxQueries, maxQueryChars, maxUrls, maxUrlChars, maxQuestionChars, maxBodyBytes, maxBatch, maxPerTrajectory, mcp, mcpStdio,
         };
         toolOptions.AddTo(serve, remote: false);
+        otlp.AddTo(serve);
         foreach (Option<int> cap in new[] { maxQueries, maxQueryChars, maxUrls, maxUrlChars, maxQuestionChars, maxBatch, maxPerTrajectory })
         {
             OptionRules.Require(cap, n => n >= 1, $"{cap.Name} must be at least 1");
@@ -49,6 +52,7 @@ internal static class ToolsCommand
                 throw new UsageException($"--mcp-stdio serves no HTTP, so {httpOnly.Name} means nothing with it; leave it out, or use --mcp to serve MCP over HTTP");
             }
 
+            using OtlpExport? telemetry = otlp.Start(parse, "deepresearcher-tools");
             (ToolboxSpec spec, IAsyncDisposable? renderer) = await toolOptions.ToSpecAsync(parse);
             await using IAsyncDisposable? _ = renderer;
             await using ComposedToolbox composed = await ToolboxComposer.CreateAsync(spec, cancellationToken);
@@ -66,6 +70,7 @@ internal static class ToolsCommand
                 MaxBatchSize = parse.GetValue(maxBatch),
                 MaxConcurrentCallsPerTrajectory = parse.GetValue(maxPerTrajectory),
                 ServeMcp = parse.GetValue(mcp),
+                Meters = [composed.Metrics.Meter],
             };
             var log = new PlainLogProvider(parse.InvocationConfiguration.Error);
             if (stdio)
@@ -77,7 +82,6 @@ internal static class ToolsCommand
             }
 
             await using ToolServer server = await ToolServer.StartAsync(composed.Toolbox, serverOptions, log, cancellationToken);
-            server.Metrics.Extras.Add(composed.Metrics.Render);
             TextWriter output = parse.InvocationConfiguration.Output;
             return await ServerConsole.RunUntilCancelledAsync(output, $"tool server at {server.BaseUrl} ({composed.Description}){(server.McpUrl is { } mcpUrl ? $", MCP at {mcpUrl}" : string.Empty)}", cancellationToken);
         }));

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using DeepResearcher.Cli.Observability;
 using DeepResearcher.Recipes.Configuration;
 using DeepResearcher.Recipes.Pipeline;
+using DeepResearcher.Server.Reports;
 
 namespace DeepResearcher.Cli.Commands;
 
@@ -20,10 +22,20 @@ internal static class TrainCommand
         var trainFiles = new Option<FileInfo?>("--train-files") { Description = "data.train_files: the questions to train on, JSONL or the original's verl parquet, in place of the world's train split (ids must be the world's)." };
         var valFiles = new Option<FileInfo?>("--val-files") { Description = "data.val_files: the held-out questions, JSONL or verl parquet, in place of the world's test split (ids must be the world's)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (the same batches and sampling as an uninterrupted run)." };
+        var serveReport = new Option<int?>("--serve-report")
+        {
+            Description = $"Serve the run's live view on loopback while training (the URL is printed first), on this port ({ReportCommand.DefaultLivePort} when none is given; 0 picks a free one).",
+            HelpName = "PORT",
+            Arity = ArgumentArity.ZeroOrOne,
+            CustomParser = result => result.Tokens.Count == 0 ? ReportCommand.DefaultLivePort : int.TryParse(result.Tokens[0].Value, out int p) && p is >= 0 and <= 65535 ? p : Invalid(result),
+        };
+        var otlp = new OtlpOption();
         var command = new Command("train", "Train a research agent: a small model from scratch (or a Hugging Face checkpoint with LoRA), SFT on expert demonstrations, then GRPO through the offline world's real tools, evaluated on held-out questions before and after. Checkpoints every few steps; --resume continues a killed run.")
         {
             config, preset, outDir, model, steps, sftSteps, seed, trainFiles, valFiles, printConfig, resume,
         };
+        command.Options.Add(serveReport);
+        otlp.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             TrainingConfig effective = TrainingConfigFile.Load(parse.GetValue(config)?.FullName, parse.GetValue(preset));
@@ -72,8 +84,13 @@ internal static class TrainCommand
             }
 
             await TrainingPreflight.CheckAsync(effective, cancellationToken);
+            using OtlpExport? telemetry = otlp.Start(parse, "deepresearcher-train");
             var console = ProgressConsole.For(parse);
-            var pipeline = new TrainingPipeline(effective, parse.GetRequiredValue(outDir).FullName, console)
+            string runDirectory = parse.GetRequiredValue(outDir).FullName;
+            await using LiveReportServer? live = parse.GetValue(serveReport) is int livePort
+                ? await StartLiveViewAsync(runDirectory, livePort, output, cancellationToken)
+                : null;
+            var pipeline = new TrainingPipeline(effective, runDirectory, console)
             {
                 Resume = parse.GetValue(resume),
                 Progress = console,
@@ -99,5 +116,20 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
+    }
+
+    private static async Task<LiveReportServer> StartLiveViewAsync(string runDirectory, int port, TextWriter output, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(runDirectory);
+        LiveReportServer server = await LiveReportServer.StartAsync(runDirectory, "127.0.0.1", port, cancellationToken);
+        await output.WriteLineAsync($"live report at {server.Url}");
+        await output.FlushAsync(cancellationToken);
+        return server;
+    }
+
+    private static int? Invalid(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"--serve-report '{result.Tokens[0].Value}' is not a port; give a number from 0 to 65535, or nothing for {ReportCommand.DefaultLivePort}");
+        return null;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using DeepResearcher.Core.Observability;
 using DeepResearcher.Core.Protocol;
 using DeepResearcher.Core.Protocol.Observations;
 using DeepResearcher.Core.Protocol.Parsing;
@@ -67,6 +68,13 @@ public sealed class ResearchAgent
             Model = _model.Name,
             Template = template.Name,
         };
+        using Activity? span = ResearchTracing.Source.StartActivity(ActivityKind.Internal, tags:
+            [new(ResearchTracing.TrajectoryIdTag, trajectory.Id), new(ResearchTracing.QuestionIdTag, questionId), new(ResearchTracing.ModelTag, _model.Name)], name: "research");
+        if (span is not null)
+        {
+            trajectory.Tags[ResearchTracing.TraceIdKey] = span.TraceId.ToHexString();
+        }
+
         var context = new ContextBuffer(trajectory, tokenizer);
         var messages = new List<ChatMessage>
         {
@@ -87,6 +95,8 @@ public sealed class ResearchAgent
                     break;
                 }
 
+                using Activity? turnSpan = ResearchTracing.Source.StartActivity(ActivityKind.Internal, tags:
+                    [new(ResearchTracing.TrajectoryIdTag, trajectory.Id), new(ResearchTracing.TurnTag, turn)], name: "research.turn");
                 var request = new GenerationRequest
                 {
                     Messages = messages,
@@ -98,14 +108,21 @@ public sealed class ResearchAgent
 
                 var modelClock = Stopwatch.StartNew();
                 ModelReply reply;
-                try
+                using (Activity? generation = ResearchTracing.Source.StartActivity(ActivityKind.Client, tags:
+                    [new(ResearchTracing.TrajectoryIdTag, trajectory.Id), new(ResearchTracing.ModelTag, _model.Name)], name: "research.generate"))
                 {
-                    reply = await _model.GenerateAsync(request, cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    Finish(trajectory, TerminationReason.ModelFailure, $"the model call of turn {turn} failed: {ex.Message}");
-                    break;
+                    try
+                    {
+                        reply = await _model.GenerateAsync(request, cancellationToken);
+                        generation?.SetTag("deepresearcher.completion_tokens", reply.CompletionTokens);
+                        generation?.SetTag("deepresearcher.finish_reason", reply.FinishReason.ToString().ToLowerInvariant());
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        generation?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                        Finish(trajectory, TerminationReason.ModelFailure, $"the model call of turn {turn} failed: {ex.Message}");
+                        break;
+                    }
                 }
 
                 double modelMs = modelClock.Elapsed.TotalMilliseconds;
@@ -136,6 +153,7 @@ public sealed class ResearchAgent
                     ModelLatencyMs = modelMs,
                 };
                 messages.Add(ChatMessage.Assistant(turnText));
+                turnSpan?.SetTag(ResearchTracing.ActionTag, record.Action.ToString().ToLowerInvariant());
 
                 switch (parsed)
                 {
@@ -201,6 +219,10 @@ public sealed class ResearchAgent
             trajectory.TerminationDetail = "cancelled";
             throw;
         }
+        finally
+        {
+            Close(span, trajectory);
+        }
 
         return Complete(trajectory, clock);
     }
@@ -233,20 +255,32 @@ public sealed class ResearchAgent
     private async Task<ToolOutcome> CallToolAsync(ToolCall call, Trajectory trajectory, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        using Activity? span = ResearchTracing.Source.StartActivity(ActivityKind.Internal, tags:
+            [new(ResearchTracing.TrajectoryIdTag, trajectory.Id), new(ResearchTracing.ToolTag, call.Name)], name: "research.tool_call");
+        span?.SetTag("deepresearcher.queries", call.Queries.Count);
+        span?.SetTag("deepresearcher.urls", call.Urls.Count);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.ToolTimeout);
         try
         {
             ToolResult result = await _toolbox.ExecuteAsync(call, new ToolContext(trajectory.Id, trajectory.Question), deadline.Token);
+            span?.SetTag(ResearchTracing.CacheTag, result.Cache.ToString().ToLowerInvariant());
+            if (result.Error is not null)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, result.Error);
+            }
+
             return new ToolOutcome(result, null, clock.Elapsed.TotalMilliseconds);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             string message = $"{call.Name} timed out after {_options.ToolTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s";
+            span?.SetStatus(ActivityStatusCode.Error, message);
             return new ToolOutcome(ToolResult.Failure(message), null, clock.Elapsed.TotalMilliseconds);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            span?.SetStatus(ActivityStatusCode.Error, ex.Message);
             return new ToolOutcome(null, $"{ex.GetType().Name}: {ex.Message}", clock.Elapsed.TotalMilliseconds);
         }
     }
@@ -274,6 +308,21 @@ public sealed class ResearchAgent
     {
         trajectory.ElapsedMs = clock.Elapsed.TotalMilliseconds;
         return trajectory;
+    }
+
+    private static void Close(Activity? span, Trajectory trajectory)
+    {
+        if (span is null)
+        {
+            return;
+        }
+
+        span.SetTag(ResearchTracing.TerminationTag, trajectory.Termination.ToString().ToLowerInvariant());
+        span.SetTag("deepresearcher.turns", trajectory.Turns.Count);
+        if (trajectory.Termination is TerminationReason.ModelFailure or TerminationReason.ToolFailure)
+        {
+            span.SetStatus(ActivityStatusCode.Error, trajectory.TerminationDetail);
+        }
     }
 
     private sealed record ToolOutcome(ToolResult? Result, string? FatalError, double LatencyMs);

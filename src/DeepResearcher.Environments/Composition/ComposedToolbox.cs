@@ -5,7 +5,7 @@ namespace DeepResearcher.Environments.Composition;
 /// <summary>A built toolbox and everything it holds open (world server, caches, HTTP clients), disposed together.</summary>
 public sealed class ComposedToolbox(IToolbox toolbox, string description, IReadOnlyList<object> resources, ToolboxMetrics? metrics = null) : IAsyncDisposable
 {
-    /// <summary>Cache and provider counters in Prometheus text (empty when the toolbox has neither).</summary>
+    /// <summary>Cache and provider instruments (a meter with no measurements when the toolbox has neither).</summary>
     public ToolboxMetrics Metrics { get; } = metrics ?? new ToolboxMetrics();
 
     public IToolbox Toolbox => toolbox;
@@ -27,5 +27,7 @@ public sealed class ComposedToolbox(IToolbox toolbox, string description, IReadO
                     break;
             }
         }
+
+        Metrics.Dispose();
     }
 }

@@ -62,7 +62,7 @@ public static class ToolboxComposer
 
                 SnapshotStore replay = await SnapshotStore.OpenAsync(spec.ReplayDir, create: false, cancellationToken);
                 resources.Add(replay);
-                return new ComposedToolbox(new ReplayToolbox(replay), $"replay of {replay.Root} ({replay.Count} recorded calls)", resources);
+                return new ComposedToolbox(new ReplayToolbox(replay), $"replay of {replay.Root} ({replay.Count} recorded calls)", resources, metrics);
             }
 
             if (spec.McpServer is not null)
@@ -136,7 +136,7 @@ public static class ToolboxComposer
         }
         catch
         {
-            await new ComposedToolbox(new UnconfiguredToolbox(), string.Empty, resources).DisposeAsync();
+            await new ComposedToolbox(new UnconfiguredToolbox(), string.Empty, resources, metrics).DisposeAsync();
             throw;
         }
     }

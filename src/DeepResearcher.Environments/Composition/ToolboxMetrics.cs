@@ -1,28 +1,57 @@
-using System.Globalization;
-using System.Text;
+using System.Diagnostics.Metrics;
 using DeepResearcher.Web.Caching;
 using DeepResearcher.Web.Resilience;
 
 namespace DeepResearcher.Environments.Composition;
 
 /// <summary>
-/// Prometheus text for what a composed toolbox holds: search-cache hits and coalesced waits, and per provider the
-/// queries, billed requests, retries, failures by kind, budget left and estimated cost.
+/// What a composed toolbox holds, as observable instruments read at each collection: search-cache hits and coalesced
+/// waits, and per provider the queries, billed requests, retries, failures by kind, budget left and estimated cost.
+/// A host exports <see cref="Meter"/> (the tool server's <c>/metrics</c>); the names are the exposition names.
 /// </summary>
-public sealed class ToolboxMetrics
+public sealed class ToolboxMetrics : IDisposable
 {
+    public const string MeterName = "DeepResearcher.Environments.Toolbox";
+
+    private readonly Lock _lock = new();
     private readonly List<CachedSearchProvider> _caches = [];
     private readonly List<ResilientSearchProvider> _providers = [];
+    private readonly Meter _meter;
 
-    public void Add(CachedSearchProvider cache) => _caches.Add(cache);
+    public ToolboxMetrics()
+    {
+        _meter = new Meter(new MeterOptions(MeterName) { Scope = this });
+        _meter.CreateObservableCounter("deepresearcher_search_cache_requests_total", ObserveCacheRequests, description: "Search requests seen by the cache, by outcome.");
+        _meter.CreateObservableGauge("deepresearcher_search_cache_hit_rate", ObserveHitRates, description: "Share of cache requests answered from the cache.");
+        _meter.CreateObservableCounter("deepresearcher_search_provider_total", ObserveProviderCounts, description: "Searches per provider: queries asked, requests sent (billed), successes, retries.");
+        _meter.CreateObservableCounter("deepresearcher_search_provider_failures_total", ObserveFailures, description: "Failed searches per provider, by kind.");
+        _meter.CreateObservableGauge("deepresearcher_search_provider_budget_left", ObserveBudgets, description: "Queries left of a provider's budget.");
+        _meter.CreateObservableGauge("deepresearcher_search_provider_estimated_cost", ObserveCosts, description: "Estimated cost of a provider's billed requests so far.");
+    }
 
-    public void Add(ResilientSearchProvider provider) => _providers.Add(provider);
+    public Meter Meter => _meter;
+
+    public void Add(CachedSearchProvider cache)
+    {
+        lock (_lock)
+        {
+            _caches.Add(cache);
+        }
+    }
+
+    public void Add(ResilientSearchProvider provider)
+    {
+        lock (_lock)
+        {
+            _providers.Add(provider);
+        }
+    }
 
     /// <summary>The search caches' counters added up, or null when the toolbox caches no search.</summary>
     public SearchCacheStatistics? SearchCache()
     {
         SearchCacheStatistics? sum = null;
-        foreach (CachedSearchProvider cache in _caches)
+        foreach (CachedSearchProvider cache in Caches())
         {
             SearchCacheStatistics s = cache.Statistics;
             sum = sum is null ? s : new SearchCacheStatistics(
@@ -33,59 +62,57 @@ public sealed class ToolboxMetrics
         return sum;
     }
 
-    public string Render()
+    public void Dispose() => _meter.Dispose();
+
+    private CachedSearchProvider[] Caches()
     {
-        var sb = new StringBuilder();
-        if (_caches.Count > 0)
+        lock (_lock)
         {
-            sb.AppendLine("# HELP deepresearcher_search_cache_requests_total Search requests seen by the cache, by outcome.");
-            sb.AppendLine("# TYPE deepresearcher_search_cache_requests_total counter");
-            foreach (CachedSearchProvider cache in _caches)
-            {
-                SearchCacheStatistics s = cache.Statistics;
-                Line(sb, "deepresearcher_search_cache_requests_total", $"provider=\"{cache.Name}\",outcome=\"hit\"", s.Hits);
-                Line(sb, "deepresearcher_search_cache_requests_total", $"provider=\"{cache.Name}\",outcome=\"miss\"", s.Misses);
-                Line(sb, "deepresearcher_search_cache_requests_total", $"provider=\"{cache.Name}\",outcome=\"coalesced\"", s.Coalesced);
-            }
-
-            sb.AppendLine("# TYPE deepresearcher_search_cache_hit_rate gauge");
-            foreach (CachedSearchProvider cache in _caches)
-            {
-                Line(sb, "deepresearcher_search_cache_hit_rate", $"provider=\"{cache.Name}\"", cache.Statistics.HitRate);
-            }
+            return [.. _caches];
         }
-
-        if (_providers.Count > 0)
-        {
-            sb.AppendLine("# HELP deepresearcher_search_provider_total Searches per provider: queries asked, requests sent (billed), successes, retries.");
-            sb.AppendLine("# TYPE deepresearcher_search_provider_total counter");
-            foreach (ResilientSearchProvider provider in _providers)
-            {
-                SearchProviderMetrics m = provider.Metrics;
-                Line(sb, "deepresearcher_search_provider_total", $"provider=\"{m.Provider}\",what=\"queries\"", m.Queries);
-                Line(sb, "deepresearcher_search_provider_total", $"provider=\"{m.Provider}\",what=\"upstream_requests\"", m.UpstreamRequests);
-                Line(sb, "deepresearcher_search_provider_total", $"provider=\"{m.Provider}\",what=\"successes\"", m.Successes);
-                Line(sb, "deepresearcher_search_provider_total", $"provider=\"{m.Provider}\",what=\"retries\"", m.Retries);
-                foreach ((var kind, long count) in m.FailuresByKind)
-                {
-                    Line(sb, "deepresearcher_search_provider_failures_total", $"provider=\"{m.Provider}\",kind=\"{kind.ToString().ToLowerInvariant()}\"", count);
-                }
-
-                if (m.BudgetLeft is long left)
-                {
-                    Line(sb, "deepresearcher_search_provider_budget_left", $"provider=\"{m.Provider}\"", left);
-                }
-
-                if (m.EstimatedCost is decimal cost)
-                {
-                    Line(sb, "deepresearcher_search_provider_estimated_cost", $"provider=\"{m.Provider}\"", (double)cost);
-                }
-            }
-        }
-
-        return sb.ToString();
     }
 
-    private static void Line(StringBuilder sb, string name, string labels, double value)
-        => sb.Append(name).Append('{').Append(labels).Append("} ").Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+    private SearchProviderMetrics[] Providers()
+    {
+        lock (_lock)
+        {
+            return [.. _providers.Select(p => p.Metrics)];
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveCacheRequests()
+    {
+        foreach (CachedSearchProvider cache in Caches())
+        {
+            SearchCacheStatistics s = cache.Statistics;
+            yield return new Measurement<long>(s.Hits, Tag("provider", cache.Name), Tag("outcome", "hit"));
+            yield return new Measurement<long>(s.Misses, Tag("provider", cache.Name), Tag("outcome", "miss"));
+            yield return new Measurement<long>(s.Coalesced, Tag("provider", cache.Name), Tag("outcome", "coalesced"));
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ObserveHitRates()
+        => Caches().Select(cache => new Measurement<double>(cache.Statistics.HitRate, Tag("provider", cache.Name)));
+
+    private IEnumerable<Measurement<long>> ObserveProviderCounts()
+    {
+        foreach (SearchProviderMetrics m in Providers())
+        {
+            yield return new Measurement<long>(m.Queries, Tag("provider", m.Provider), Tag("what", "queries"));
+            yield return new Measurement<long>(m.UpstreamRequests, Tag("provider", m.Provider), Tag("what", "upstream_requests"));
+            yield return new Measurement<long>(m.Successes, Tag("provider", m.Provider), Tag("what", "successes"));
+            yield return new Measurement<long>(m.Retries, Tag("provider", m.Provider), Tag("what", "retries"));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveFailures()
+        => Providers().SelectMany(m => m.FailuresByKind.Select(kv => new Measurement<long>(kv.Value, Tag("provider", m.Provider), Tag("kind", kv.Key.ToString().ToLowerInvariant()))));
+
+    private IEnumerable<Measurement<long>> ObserveBudgets()
+        => Providers().Where(m => m.BudgetLeft is not null).Select(m => new Measurement<long>(m.BudgetLeft!.Value, Tag("provider", m.Provider)));
+
+    private IEnumerable<Measurement<double>> ObserveCosts()
+        => Providers().Where(m => m.EstimatedCost is not null).Select(m => new Measurement<double>((double)m.EstimatedCost!.Value, Tag("provider", m.Provider)));
+
+    private static KeyValuePair<string, object?> Tag(string key, string value) => new(key, value);
 }

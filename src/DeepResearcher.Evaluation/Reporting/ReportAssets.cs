@@ -9,6 +9,9 @@ internal static class ReportAssets
 
     public static string Script { get; } = Read("report.js");
 
+    /// <summary>The live training view's script (<see cref="LiveReportPage"/>).</summary>
+    public static string LiveScript { get; } = Read("live.js");
+
     private static string Read(string name)
     {
         Assembly assembly = typeof(ReportAssets).Assembly;

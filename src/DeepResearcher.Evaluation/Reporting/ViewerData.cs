@@ -78,7 +78,8 @@ public static class ViewerData
         return new JsonObject { ["questions"] = questions, ["trajectories"] = trajectories, ["groups"] = groups };
     }
 
-    private static JsonObject Trajectory(Trajectory t)
+    /// <summary>One trajectory as the viewer shows it: how it ended and its turns with their tool calls.</summary>
+    public static JsonObject Trajectory(Trajectory t)
     {
         var turns = new JsonArray();
         foreach (TurnRecord turn in t.Turns)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DeepResearcher.Server.Observability;
 using DeepResearcher.Serving;
 using DeepResearcher.Serving.Generation;
 using DeepResearcher.Serving.Wire;
@@ -41,6 +42,8 @@ public sealed class ModelServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
         WebApplicationBuilder builder = WebHostStart.CreateBuilder(options.Host, options.Port, service.Options.MaxBodyBytes, logger);
+
+        PrometheusEndpoint.AddMeters(builder, "deepresearcher-model", [service.Metrics.Meter]);
         WebApplication app = builder.Build();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DeepResearcher.Model");
         var endpoints = new Endpoints(service, log);
@@ -49,7 +52,7 @@ public sealed class ModelServer : IAsyncDisposable
         app.MapPost("/v1/chat/completions", endpoints.ChatAsync);
         app.MapPost("/v1/completions", endpoints.CompletionAsync);
         app.MapGet("/health", () => Results.Ok());
-        app.MapGet("/metrics", () => Results.Text(service.Metrics.Render(), "text/plain; version=0.0.4"));
+        PrometheusEndpoint.Map(app);
         app.MapFallback((HttpContext context) => Endpoints.WriteErrorAsync(context, new ServingException((int)HttpStatusCode.NotFound,
             $"no such endpoint {context.Request.Method} {context.Request.Path}; use GET /v1/models, POST /v1/chat/completions or /v1/completions, GET /health or /metrics", code: "unknown_url")));
 

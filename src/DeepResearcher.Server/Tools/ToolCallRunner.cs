@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using DeepResearcher.Core.Agent;
+using DeepResearcher.Core.Observability;
 using DeepResearcher.Core.Protocol;
+using DeepResearcher.Server.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace DeepResearcher.Server.Tools;
@@ -31,6 +33,8 @@ internal sealed class ToolCallRunner(IToolbox toolbox, ToolServerMetrics metrics
     public async Task<(ToolResult Result, double LatencyMs)> ExecuteAsync(ToolCall call, ToolContext context, CancellationToken aborted)
     {
         var clock = Stopwatch.StartNew();
+        using Activity? span = ServerTracing.Source.StartActivity(ActivityKind.Internal, tags:
+            [new(ResearchTracing.TrajectoryIdTag, context.TrajectoryId), new(ResearchTracing.ToolTag, call.Name)], name: "tool_server.call");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         deadline.CancelAfter(options.CallTimeout);
         ToolResult result;
@@ -48,8 +52,10 @@ internal sealed class ToolCallRunner(IToolbox toolbox, ToolServerMetrics metrics
         }
 
         metrics.Record(call.Name, result.Error is null, result.Cache, clock.Elapsed.TotalSeconds);
+        span?.SetTag(ResearchTracing.CacheTag, result.Cache.ToString().ToLowerInvariant());
         if (result.Error is not null)
         {
+            span?.SetStatus(ActivityStatusCode.Error, result.Error);
             // Once per failed call, with its cause; successes are counted in /metrics, not logged one by one.
             logger.LogWarning("{Tool} failed for trajectory {Trajectory} after {Ms:F0} ms: {Error}", call.Name, context.TrajectoryId, clock.Elapsed.TotalMilliseconds, RequestFailures.Clip(result.Error, MaxLoggedErrorChars));
         }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using DeepResearcher.Core.Agent;
+using DeepResearcher.Core.Observability;
 using DeepResearcher.Core.Protocol;
+using DeepResearcher.Server.Observability;
 using DeepResearcher.Web.Remote;
 using DeepResearcher.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -59,8 +61,9 @@ public sealed class ToolServer : IAsyncDisposable
                 .WithCallToolHandler((request, ct) => mcp!.CallToolAsync(request, ct));
         }
 
-        WebApplication app = builder.Build();
         var metrics = new ToolServerMetrics();
+        PrometheusEndpoint.AddMeters(builder, "deepresearcher-tools", [metrics.Meter, .. options.Meters]);
+        WebApplication app = builder.Build();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DeepResearcher.Tools");
         var runner = new ToolCallRunner(toolbox, metrics, options, log);
         var endpoints = new Endpoints(runner, options);
@@ -74,11 +77,21 @@ public sealed class ToolServer : IAsyncDisposable
         app.MapPost("/v1/tools/{name}", endpoints.CallAsync);
         app.MapPost("/v1/tools/batch", (Func<HttpContext, Task<IResult>>)endpoints.BatchAsync);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
-        app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));
+        PrometheusEndpoint.Map(app);
         string known = "POST /v1/tools/web_search, /v1/tools/browse_webpage or /v1/tools/batch, " + (options.ServeMcp ? $"MCP at {McpPath}, " : string.Empty) + "GET /healthz or /metrics";
         app.MapFallback(() => Results.Json(new { error = "no such endpoint; use " + known }, statusCode: (int)HttpStatusCode.NotFound));
 
-        Uri baseUrl = await WebHostStart.StartAsync(app, options.Host, options.Port, cancellationToken);
+        Uri baseUrl;
+        try
+        {
+            baseUrl = await WebHostStart.StartAsync(app, options.Host, options.Port, cancellationToken);
+        }
+        catch (InvalidOperationException)
+        {
+            metrics.Dispose();
+            throw;
+        }
+
         return new ToolServer(app, metrics, baseUrl) { McpUrl = options.ServeMcp ? new Uri(baseUrl, McpPath.TrimStart('/')) : null };
     }
 
@@ -88,6 +101,7 @@ public sealed class ToolServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Metrics.Dispose();
     }
 
     private sealed class Endpoints(ToolCallRunner runner, ToolServerOptions options)

@@ -1,101 +1,51 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
+using System.Diagnostics.Metrics;
 using DeepResearcher.Core.Trajectories;
 
 namespace DeepResearcher.Server.Tools;
 
-/// <summary>Counters and latency histograms of the tool server, rendered in Prometheus' text format.</summary>
-public sealed class ToolServerMetrics
+/// <summary>
+/// The tool server's instruments: calls by tool and outcome, by cache status, and their latency. <c>/metrics</c>
+/// renders them through the OpenTelemetry Prometheus exporter; the instrument names are the exposition names
+/// (docs/observability.md), so the exporter adds no suffix.
+/// </summary>
+public sealed class ToolServerMetrics : IDisposable
 {
+    public const string MeterName = "DeepResearcher.Server.Tools";
+
     private static readonly double[] Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-    private readonly ConcurrentDictionary<(string Tool, string Outcome), long> _calls = new();
-    private readonly ConcurrentDictionary<(string Tool, CacheStatus Cache), long> _cache = new();
-    private readonly ConcurrentDictionary<string, Histogram> _latency = new(StringComparer.Ordinal);
+    private readonly Meter _meter;
+    private readonly Counter<long> _calls;
+    private readonly Counter<long> _cache;
+    private readonly Histogram<double> _latency;
+    private readonly ConcurrentDictionary<(string Tool, string Outcome), long> _served = new();
 
-    /// <summary>Extra metric text (provider budgets, cache backends) appended to the scrape.</summary>
-    public List<Func<string>> Extras { get; } = [];
+    public ToolServerMetrics()
+    {
+        // Each server its own meter (the scope tells them apart), so servers in one process never count each other's calls.
+        _meter = new Meter(new MeterOptions(MeterName) { Scope = this });
+        _calls = _meter.CreateCounter<long>("deepresearcher_tool_calls_total", description: "Tool calls served, by tool and outcome (ok, or error for soft failures).");
+        _cache = _meter.CreateCounter<long>("deepresearcher_tool_cache_total", description: "Tool calls by cache status.");
+        _latency = _meter.CreateHistogram("deepresearcher_tool_latency_seconds", "s", "Tool call latency.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets });
+    }
+
+    /// <summary>The meter the instruments belong to (what the server's exporter listens to).</summary>
+    public Meter Meter => _meter;
 
     public void Record(string tool, bool succeeded, CacheStatus cache, double seconds)
     {
-        _calls.AddOrUpdate((tool, succeeded ? "ok" : "error"), 1, (_, n) => n + 1);
-        _cache.AddOrUpdate((tool, cache), 1, (_, n) => n + 1);
-        _latency.GetOrAdd(tool, _ => new Histogram()).Observe(seconds);
+        string outcome = succeeded ? "ok" : "error";
+        var toolTag = new KeyValuePair<string, object?>("tool", tool);
+        _calls.Add(1, toolTag, new KeyValuePair<string, object?>("outcome", outcome));
+        _cache.Add(1, toolTag, new KeyValuePair<string, object?>("cache", cache.ToString().ToLowerInvariant()));
+        _latency.Record(seconds, toolTag);
+        _served.AddOrUpdate((tool, outcome), 1, (_, n) => n + 1);
     }
 
-    public long Calls(string tool, string outcome) => _calls.GetValueOrDefault((tool, outcome));
+    /// <summary>Calls served so far with this outcome (what the counter holds, for callers and tests in-process).</summary>
+    public long Calls(string tool, string outcome) => _served.GetValueOrDefault((tool, outcome));
 
-    public string Render()
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine("# HELP deepresearcher_tool_calls_total Tool calls served, by tool and outcome (ok, or error for soft failures).");
-        sb.AppendLine("# TYPE deepresearcher_tool_calls_total counter");
-        foreach (((string tool, string outcome), long count) in _calls.OrderBy(kv => kv.Key.Tool, StringComparer.Ordinal).ThenBy(kv => kv.Key.Outcome, StringComparer.Ordinal))
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"deepresearcher_tool_calls_total{{tool=\"{tool}\",outcome=\"{outcome}\"}} {count}\n");
-        }
-
-        sb.AppendLine("# HELP deepresearcher_tool_cache_total Tool calls by cache status.");
-        sb.AppendLine("# TYPE deepresearcher_tool_cache_total counter");
-        foreach (((string tool, CacheStatus cache), long count) in _cache.OrderBy(kv => kv.Key.Tool, StringComparer.Ordinal).ThenBy(kv => kv.Key.Cache))
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"deepresearcher_tool_cache_total{{tool=\"{tool}\",cache=\"{cache.ToString().ToLowerInvariant()}\"}} {count}\n");
-        }
-
-        sb.AppendLine("# HELP deepresearcher_tool_latency_seconds Tool call latency.");
-        sb.AppendLine("# TYPE deepresearcher_tool_latency_seconds histogram");
-        foreach ((string tool, Histogram histogram) in _latency.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            histogram.Render(sb, tool);
-        }
-
-        foreach (Func<string> extra in Extras)
-        {
-            sb.Append(extra());
-        }
-
-        return sb.ToString();
-    }
-
-    private sealed class Histogram
-    {
-        private readonly long[] _counts = new long[Buckets.Length + 1];
-        private long _total;
-        private double _sum;
-        private readonly Lock _lock = new();
-
-        public void Observe(double seconds)
-        {
-            lock (_lock)
-            {
-                int i = 0;
-                while (i < Buckets.Length && seconds > Buckets[i])
-                {
-                    i++;
-                }
-
-                _counts[i]++;
-                _total++;
-                _sum += seconds;
-            }
-        }
-
-        public void Render(StringBuilder sb, string tool)
-        {
-            lock (_lock)
-            {
-                long cumulative = 0;
-                for (int i = 0; i < Buckets.Length; i++)
-                {
-                    cumulative += _counts[i];
-                    sb.Append(CultureInfo.InvariantCulture, $"deepresearcher_tool_latency_seconds_bucket{{tool=\"{tool}\",le=\"{Buckets[i]}\"}} {cumulative}\n");
-                }
-
-                sb.Append(CultureInfo.InvariantCulture, $"deepresearcher_tool_latency_seconds_bucket{{tool=\"{tool}\",le=\"+Inf\"}} {_total}\n");
-                sb.Append(CultureInfo.InvariantCulture, $"deepresearcher_tool_latency_seconds_sum{{tool=\"{tool}\"}} {_sum}\n");
-                sb.Append(CultureInfo.InvariantCulture, $"deepresearcher_tool_latency_seconds_count{{tool=\"{tool}\"}} {_total}\n");
-            }
-        }
-    }
+    public void Dispose() => _meter.Dispose();
 }

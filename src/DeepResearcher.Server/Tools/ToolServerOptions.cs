@@ -1,9 +1,14 @@
+using System.Diagnostics.Metrics;
+
 namespace DeepResearcher.Server.Tools;
 
 public sealed record ToolServerOptions
 {
     /// <summary>Also serve the tools over the Model Context Protocol (streamable HTTP) at <see cref="ToolServer.McpPath"/>.</summary>
     public bool ServeMcp { get; init; }
+
+    /// <summary>Meters <c>/metrics</c> exports besides the server's own (the composed toolbox's cache and provider counters).</summary>
+    public IReadOnlyList<Meter> Meters { get; init; } = [];
 
     /// <summary>0 picks a free port.</summary>
     public int Port { get; init; }

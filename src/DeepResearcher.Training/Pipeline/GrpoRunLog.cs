@@ -17,9 +17,11 @@ public sealed class GrpoRunLog : IAsyncDisposable
     private readonly JsonlAppender _metrics;
     private readonly JsonlAppender _groups;
     private readonly JsonlAppender _trajectories;
+    private readonly string _name;
 
     private GrpoRunLog(RunDirectory run)
     {
+        _name = Path.GetFileName(Path.TrimEndingDirectorySeparator(run.Root));
         _metrics = new JsonlAppender(run.MetricsPath);
         _groups = new JsonlAppender(run.GroupsPath);
         _trajectories = new JsonlAppender(run.TrajectoriesPath);
@@ -59,6 +61,7 @@ public sealed class GrpoRunLog : IAsyncDisposable
 
         // Last: a step counts as logged once its metrics line is there.
         await _metrics.AppendAsync(metrics.ToJsonLine(), cancellationToken);
+        GrpoStepInstruments.Record(_name, metrics);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using DeepResearcher.Web.Observability;
 
 namespace DeepResearcher.Web.Search;
 
@@ -83,11 +85,29 @@ internal sealed class ProviderHttpExchange
 
     public async Task<JsonDocument> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // The host only, never the URL: some providers take their key in the query string.
+        using Activity? span = WebTracing.Source.StartActivity(ActivityKind.Client, tags:
+            [new(WebTracing.ProviderTag, _provider), new(WebTracing.ServerAddressTag, request.RequestUri?.Host)], name: "search.request");
+        try
+        {
+            return await ExchangeAsync(request, span, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SearchProviderException ex)
+        {
+            span?.SetTag("deepresearcher.search.failure", ex.Kind.ToString().ToLowerInvariant());
+            span?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+    }
+
+    private async Task<JsonDocument> ExchangeAsync(HttpRequestMessage request, Activity? span, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.Timeout);
         try
         {
             using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            span?.SetTag(WebTracing.HttpStatusTag, (int)response.StatusCode);
             string body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {

@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using DeepResearcher.Core.Agent;
+using DeepResearcher.Core.Observability;
 using DeepResearcher.Core.Protocol;
 using DeepResearcher.Core.Protocol.Observations;
 using DeepResearcher.Core.Trajectories;
 using DeepResearcher.Web.Caching;
+using DeepResearcher.Web.Observability;
 using DeepResearcher.Web.Pages;
 using DeepResearcher.Web.Reading;
 using DeepResearcher.Web.Search;
@@ -60,15 +63,20 @@ public sealed class WebToolbox(
     private async Task<(QueryResults Results, CacheStatus Cache)> RunQueryAsync(string query, CancellationToken cancellationToken)
     {
         var request = new SearchRequest(query, _options.ResultsPerQuery, _options.Region, _options.Language);
+        using Activity? span = WebTracing.Source.StartActivity(ActivityKind.Internal, tags:
+            [new(WebTracing.ProviderTag, search.Name), new(WebTracing.QueryTag, query)], name: "web.search");
         try
         {
             (IReadOnlyList<SearchResult> hits, CacheStatus cache) = search is CachedSearchProvider cached
                 ? await cached.SearchWithCacheStatusAsync(request, cancellationToken)
                 : (await search.SearchAsync(request, cancellationToken), CacheStatus.None);
+            span?.SetTag(WebTracing.ResultsTag, hits.Count);
+            span?.SetTag(ResearchTracing.CacheTag, cache.ToString().ToLowerInvariant());
             return (new QueryResults(query, [.. hits.Take(_options.ResultsPerQuery).Select(h => new SearchHit(h.Title, h.Url, Clip(h.Snippet)))]), cache);
         }
         catch (SearchProviderException ex)
         {
+            span?.SetStatus(ActivityStatusCode.Error, ex.Message);
             return (new QueryResults(query, [], ex.Message), search is CachedSearchProvider ? CacheStatus.Miss : CacheStatus.None);
         }
     }
@@ -155,25 +163,40 @@ public sealed class WebToolbox(
             return new PageOutcome(new PageFindings(url, [], "already read to the end: nothing new on this page"), progress);
         }
 
+        using Activity? span = WebTracing.Source.StartActivity(ActivityKind.Internal, tags:
+            [new(WebTracing.UrlTag, url), new(ResearchTracing.TrajectoryIdTag, context.TrajectoryId)], name: "web.page");
         await slots.WaitAsync(cancellationToken);
         try
         {
-            PageContent content = await pages.GetAsync(url, cancellationToken);
-            if (content.Error is not null)
+            PageContent content;
+            using (Activity? fetch = WebTracing.Source.StartActivity(ActivityKind.Client, tags: [new(WebTracing.UrlTag, url), new(WebTracing.ServerAddressTag, uri.Host)], name: "web.fetch"))
             {
-                return new PageOutcome(new PageFindings(url, [], content.Error), null) { Cache = content.Cache };
+                content = await pages.GetAsync(url, cancellationToken);
+                fetch?.SetTag(ResearchTracing.CacheTag, content.Cache.ToString().ToLowerInvariant());
+                if (content.Error is not null)
+                {
+                    fetch?.SetStatus(ActivityStatusCode.Error, content.Error);
+                    span?.SetStatus(ActivityStatusCode.Error, content.Error);
+                    return new PageOutcome(new PageFindings(url, [], content.Error), null) { Cache = content.Cache };
+                }
             }
 
-            PageReading reading = await reader.ReadAsync(new PageReadRequest
+            PageReading reading;
+            using (Activity? read = WebTracing.Source.StartActivity(ActivityKind.Internal, tags: [new(WebTracing.ReaderTag, reader.GetType().Name)], name: "web.read"))
             {
-                MainQuestion = context.Question,
-                SubQuestion = progress.Query,
-                Url = url,
-                Segments = content.Segments,
-                StartSegment = progress.NextSegment,
-                Memory = Memory(toolState, progress.Query),
-                MaxSegments = _options.MaxSegmentsPerRead,
-            }, cancellationToken);
+                reading = await reader.ReadAsync(new PageReadRequest
+                {
+                    MainQuestion = context.Question,
+                    SubQuestion = progress.Query,
+                    Url = url,
+                    Segments = content.Segments,
+                    StartSegment = progress.NextSegment,
+                    Memory = Memory(toolState, progress.Query),
+                    MaxSegments = _options.MaxSegmentsPerRead,
+                }, cancellationToken);
+                read?.SetTag(WebTracing.FindingsTag, reading.Findings.Count);
+                read?.SetTag("deepresearcher.reader.next_segment", reading.NextSegment);
+            }
 
             var updated = new PageProgress
             {

@@ -186,9 +186,14 @@ public sealed class ModelServerHttpTests(ModelServerFixture fixture) : IClassFix
 
         await PostAsync("chat/completions", PlainChat(", \"max_tokens\": 2"));
         string metrics = await fixture.Http.GetStringAsync(new Uri(fixture.Server.BaseUrl, "metrics"), Ct);
-        Assert.Contains("deepresearcher_model_requests_total{endpoint=\"/v1/chat/completions\",status=\"200\"}", metrics, StringComparison.Ordinal);
-        Assert.Contains("deepresearcher_model_generation_tokens_total", metrics, StringComparison.Ordinal);
-        Assert.Contains("deepresearcher_model_running_sequences 0", metrics, StringComparison.Ordinal);
+        var scrape = PrometheusScrape.Parse(metrics);
+        Assert.True(scrape.Value("deepresearcher_model_requests_total", ("endpoint", "/v1/chat/completions"), ("status", "200")) >= 1);
+        Assert.True(scrape.Value("deepresearcher_model_generation_tokens_total") >= 1);
+        Assert.True(scrape.Value("deepresearcher_model_prompt_tokens_total") >= 1);
+        Assert.Equal(0, scrape.Value("deepresearcher_model_running_sequences"));
+        Assert.NotNull(scrape.Value("deepresearcher_model_peak_batch_size", ("model", "tiny")));
+        Assert.NotNull(scrape.Value("deepresearcher_model_reused_prompt_tokens_total", ("model", "tiny")));
+        Assert.Equal("counter", scrape.TypeOf("deepresearcher_model_requests_total"));
     }
 
     [Fact]

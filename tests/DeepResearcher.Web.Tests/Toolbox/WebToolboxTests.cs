@@ -1,6 +1,10 @@
+using System.Diagnostics;
 using DeepResearcher.Core.Agent;
+using DeepResearcher.Core.Observability;
 using DeepResearcher.Core.Protocol;
 using DeepResearcher.Core.Protocol.Observations;
+using DeepResearcher.Testing;
+using DeepResearcher.Web.Observability;
 using DeepResearcher.Web.Pages;
 using DeepResearcher.Web.Reading;
 using DeepResearcher.Web.Search;
@@ -25,6 +29,32 @@ public class WebToolboxTests
         Assert.Equal(Url, observation.Queries[0].Hits[0].Url);
         Assert.Contains("upstream down", observation.Queries[1].Error, StringComparison.Ordinal);
         Assert.Null(result.Error); // one query worked
+    }
+
+    [Fact]
+    public async Task Each_query_and_each_page_is_a_span_with_the_fetch_and_the_reader_call_under_the_page()
+    {
+        WebToolbox toolbox = NewToolbox(out _, out FakeSearch search);
+        search.Failing.Add("broken query");
+        using var recorder = new ActivityRecorder(WebTracing.SourceName);
+
+        await toolbox.ExecuteAsync(Search("capital of Freedonia", "broken query"), Context, TestContext.Current.CancellationToken);
+        await toolbox.ExecuteAsync(Browse(Url), Context, TestContext.Current.CancellationToken);
+
+        IReadOnlyList<Activity> searches = recorder.Named("web.search");
+        Assert.Equal(["broken query", "capital of Freedonia"], searches.Select(s => (string)s.GetTagItem(WebTracing.QueryTag)!).Order(StringComparer.Ordinal));
+        Assert.All(searches, s => Assert.Equal("fake", s.GetTagItem(WebTracing.ProviderTag)));
+        Assert.Equal(ActivityStatusCode.Error, searches.Single(s => (string)s.GetTagItem(WebTracing.QueryTag)! == "broken query").Status);
+        Assert.Equal(1, searches.Single(s => (string)s.GetTagItem(WebTracing.QueryTag)! == "capital of Freedonia").GetTagItem(WebTracing.ResultsTag));
+        Activity page = Assert.Single(recorder.Named("web.page"));
+        Assert.Equal(Url, page.GetTagItem(WebTracing.UrlTag));
+        Assert.Equal("traj-1", page.GetTagItem(ResearchTracing.TrajectoryIdTag));
+        Activity fetch = Assert.Single(recorder.Named("web.fetch"));
+        Activity read = Assert.Single(recorder.Named("web.read"));
+        Assert.Equal(page.SpanId, fetch.ParentSpanId);
+        Assert.Equal(page.SpanId, read.ParentSpanId);
+        Assert.Equal(nameof(ExtractivePageReader), read.GetTagItem(WebTracing.ReaderTag));
+        Assert.True((int)read.GetTagItem(WebTracing.FindingsTag)! > 0);
     }
 
     [Fact]
