@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using DeepResearcher.Tinker.Service;
 using DeepResearcher.Tinker.Wire;
+using DeepResearcher.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -40,16 +41,7 @@ public sealed class TrainingServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = service.Options.MaxBodyBytes + 1);
-        builder.Logging.ClearProviders();
-        if (logger is not null)
-        {
-            builder.Logging.AddProvider(logger);
-        }
-
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        WebApplicationBuilder builder = WebHostStart.CreateBuilder(options.Host, options.Port, service.Options.MaxBodyBytes, logger);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         WebApplication app = builder.Build();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DeepResearcher.Training");
@@ -76,18 +68,8 @@ public sealed class TrainingServer : IAsyncDisposable
         app.MapFallback((HttpContext context) => Routes.WriteErrorAsync(context, 404,
             $"no such endpoint {context.Request.Method} {context.Request.Path}; the Tinker API's routes are under /api/v1/ (docs/tinker.md lists them)"));
 
-        try
-        {
-            await app.StartAsync(cancellationToken);
-        }
-        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-        {
-            await app.DisposeAsync();
-            throw new InvalidOperationException($"port {options.Port} on {options.Host} is already in use; pick another with --port (0 picks a free one)", ex);
-        }
-
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new TrainingServer(app, new Uri(address.TrimEnd('/') + "/"));
+        Uri baseUrl = await WebHostStart.StartAsync(app, options.Host, options.Port, cancellationToken);
+        return new TrainingServer(app, baseUrl);
     }
 
     public async ValueTask DisposeAsync()
