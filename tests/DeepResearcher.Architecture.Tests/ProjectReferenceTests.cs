@@ -35,7 +35,7 @@ public sealed class ProjectReferenceTests
         [Evaluation] = [Core],
         [Environments] = [Core, Web, World, ChatModels],
         [Training] = [Core, Engine, ChatModels, Evaluation, Environments, Web, World],
-        [Recipes] = [Core, Engine, ChatModels, Evaluation, Environments, Web, World, Training],
+        [Recipes] = [Core, Engine, ChatModels, Evaluation, Environments, Web, World, Training, Tinker],
         [Serving] = [Core, Engine],
         [Tinker] = [Core, Engine, Training],
         [Server] = [Core, Web, World, ChatModels, Evaluation, Environments, Engine, Training, Serving, Tinker],

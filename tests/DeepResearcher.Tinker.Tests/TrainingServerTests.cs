@@ -10,6 +10,7 @@ using DeepResearcher.Tinker.Client;
 using DeepResearcher.Tinker.Service;
 using DeepResearcher.Tinker.Wire;
 using DeepResearcher.Training.Backends;
+using DeepResearcher.Training.Grpo;
 
 namespace DeepResearcher.Tinker.Tests;
 
@@ -342,6 +343,64 @@ public sealed class TrainingServerTests : IAsyncLifetime
 
         Assert.Equal(first, again);
         Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public async Task A_grpo_step_as_tinkers_ppo_with_the_kl_folded_in_is_the_in_process_update()
+    {
+        TinkerClient client = Client(_server.BaseUrl);
+        TinkerBackend remote = await TinkerBackend.CreateAsync(client, Base, Rank, Seed, Ct);
+        TrainedModel local = Own(TrainedModel.Create(TinyChatCheckpoint.Instance.Directory, Rank, 32f, Seed, 4096));
+        IReadOnlyList<TokenDatum> lessons = Lessons();
+        IReadOnlyList<float[]> current = await local.Backend.ComputeLogProbsAsync(lessons, Ct);
+
+        // On-policy (sampling log-probs are the current ones, as after a fresh rollout), opposite advantages, and a
+        // reference the policy has drifted from by up to 0.4 nats, so the KL term's gradient is far from zero.
+        List<TokenDatum> batch = [.. lessons.Select((d, i) => d with
+        {
+            SamplingLogProbs = current[i],
+            Advantages = [.. Enumerable.Repeat(i == 0 ? 1.3f : -0.7f, d.Length)],
+            ReferenceLogProbs = [.. current[i].Select((lp, t) => lp - (0.2f * (t % 3)))],
+        })];
+        var options = new GrpoLossOptions { KlCoefficient = 0.5 };
+        var adam = new AdamParams { LearningRate = 1e-3f, WeightDecay = 0f, GradClipNorm = 0f };
+
+        ForwardBackwardResult inProcess = await local.Backend.ForwardBackwardAsync(batch, LossFunction.Grpo, options, Ct);
+        ForwardBackwardResult overHttp = await remote.ForwardBackwardAsync(batch, LossFunction.Grpo, options, Ct);
+        OptimStepResult localStep = await local.Backend.OptimStepAsync(adam, Ct);
+        OptimStepResult remoteStep = await remote.OptimStepAsync(adam, Ct);
+
+        Assert.True(inProcess.Kl > 0.01, $"the reference is too close to test the KL: {inProcess.Kl}");
+        Assert.Equal(inProcess.Loss, overHttp.Loss, 1e-5);
+        Assert.Equal(inProcess.PolicyLoss, overHttp.PolicyLoss, 1e-5);
+        Assert.Equal(inProcess.Kl, overHttp.Kl, 1e-5);
+        Assert.Equal(localStep.GradNorm, remoteStep.GradNorm, 1e-4 * localStep.GradNorm);
+        IReadOnlyList<float[]> afterLocal = await local.Backend.ComputeLogProbsAsync(lessons, Ct);
+        IReadOnlyList<float[]> afterRemote = await remote.ComputeLogProbsAsync(lessons, Ct);
+        double moved = 0;
+        for (int d = 0; d < lessons.Count; d++)
+        {
+            for (int t = 0; t < lessons[d].Length; t++)
+            {
+                Assert.Equal(afterLocal[d][t], afterRemote[d][t], 1e-4);
+                moved = Math.Max(moved, Math.Abs(afterLocal[d][t] - current[d][t]));
+            }
+        }
+
+        Assert.True(moved > 1e-3, $"the step did not move the policy: {moved}");
+    }
+
+    [Fact]
+    public async Task A_grpo_loss_the_ppo_loss_cannot_express_is_refused_with_the_setting_to_change()
+    {
+        TinkerBackend remote = await TinkerBackend.CreateAsync(Client(_server.BaseUrl), Base, Rank, Seed, Ct);
+        IReadOnlyList<TokenDatum> lessons = Lessons();
+        List<TokenDatum> batch = [.. lessons.Select(d => d with { SamplingLogProbs = new float[d.Length], Advantages = new float[d.Length] })];
+
+        NotSupportedException entropy = await Assert.ThrowsAsync<NotSupportedException>(() => remote.ForwardBackwardAsync(batch, LossFunction.Grpo, new GrpoLossOptions { KlCoefficient = 0, EntropyCoefficient = 0.001 }, Ct));
+        Assert.Contains("actor.entropy_coeff", entropy.Message, StringComparison.Ordinal);
+        NotSupportedException constant = await Assert.ThrowsAsync<NotSupportedException>(() => remote.ForwardBackwardAsync(batch, LossFunction.Grpo, new GrpoLossOptions { KlCoefficient = 0, Aggregation = LossAggregation.ConstantNormalizer }, Ct));
+        Assert.Contains("token-mean", constant.Message, StringComparison.Ordinal);
     }
 
     private static IReadOnlyList<TokenDatum> Lessons()

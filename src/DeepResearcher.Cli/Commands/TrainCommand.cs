@@ -6,7 +6,7 @@ using DeepResearcher.Server.Reports;
 
 namespace DeepResearcher.Cli.Commands;
 
-/// <summary><c>deepresearcher train</c>: SFT warm start then GRPO in the offline world.</summary>
+/// <summary><c>deepresearcher train</c>: SFT warm start then GRPO, in the offline world or on the web, in process or on a Tinker service.</summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -21,6 +21,11 @@ internal static class TrainCommand
         var model = new Option<DirectoryInfo?>("--model") { Description = "A Hugging Face checkpoint directory to train (model.path), e.g. Qwen2.5-0.5B-Instruct; LoRA per model.lora. Default: a small model from scratch." };
         var trainFiles = new Option<FileInfo?>("--train-files") { Description = "data.train_files: the questions to train on, JSONL or the original's verl parquet, in place of the world's train split (ids must be the world's)." };
         var valFiles = new Option<FileInfo?>("--val-files") { Description = "data.val_files: the held-out questions, JSONL or verl parquet, in place of the world's test split (ids must be the world's)." };
+        var backend = new Option<string?>("--backend") { Description = "trainer.backend: local (the in-process engine) or tinker (a Tinker-compatible service: hosted Tinker, SkyRL tx, or 'serve training'; docs/tinker.md)." };
+        var tinkerUrl = new Option<string?>("--tinker-url") { Description = "tinker.base_url: the Tinker-compatible service; its key is read from the variable tinker.api_key_env names (TINKER_API_KEY)." };
+        var tinkerModel = new Option<string?>("--tinker-base-model") { Description = "tinker.base_model: the base model as the service names it." };
+        var tinkerTokenizer = new Option<FileInfo?>("--tinker-tokenizer") { Description = "tinker.tokenizer: the base model's tokenizer.json, here." };
+        var initialOnly = new Option<bool>("--initial-model-only") { Description = "Build the world, the tokenizer and the model from scratch, write them to OUT/initial-model (a base model for 'serve training', to train with --backend tinker) and exit." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (the same batches and sampling as an uninterrupted run)." };
         var serveReport = new Option<int?>("--serve-report")
         {
@@ -34,6 +39,11 @@ internal static class TrainCommand
         {
             config, preset, outDir, model, steps, sftSteps, seed, trainFiles, valFiles, printConfig, resume,
         };
+        command.Options.Add(initialOnly);
+        command.Options.Add(backend);
+        command.Options.Add(tinkerUrl);
+        command.Options.Add(tinkerModel);
+        command.Options.Add(tinkerTokenizer);
         command.Options.Add(serveReport);
         otlp.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse.InvocationConfiguration.Error, async () =>
@@ -69,6 +79,28 @@ internal static class TrainCommand
                 effective.Model.Path = modelDir.FullName;
             }
 
+            if (parse.GetValue(backend) is string backendName)
+            {
+                effective.Trainer.Backend = ConfigChoices.PolicyBackend.TryParse(backendName, out PolicyBackendKind kind)
+                    ? kind
+                    : throw new UsageException(ConfigChoices.Problem("--backend", ConfigChoices.PolicyBackend, backendName));
+            }
+
+            if (parse.GetValue(tinkerUrl) is string url)
+            {
+                effective.Tinker.BaseUrl = url;
+            }
+
+            if (parse.GetValue(tinkerModel) is string baseModel)
+            {
+                effective.Tinker.BaseModel = baseModel;
+            }
+
+            if (parse.GetValue(tinkerTokenizer) is FileInfo tokenizerFile)
+            {
+                effective.Tinker.Tokenizer = tokenizerFile.FullName;
+            }
+
             // The command-line overrides are values of the config too: checked as the file's are, before anything is printed or run.
             TrainingConfigFile.ValidateValues(effective);
             TextWriter output = parse.InvocationConfiguration.Output;
@@ -81,6 +113,13 @@ internal static class TrainCommand
             if (effective.Preset == "qwen2.5-0.5b" && effective.Model.Path.Length == 0)
             {
                 throw new UsageException("the qwen2.5-0.5b preset trains a Hugging Face checkpoint: give its directory with --model DIR (config.json, model.safetensors, tokenizer.json)");
+            }
+
+            if (parse.GetValue(initialOnly))
+            {
+                string initial = await new TrainingPipeline(effective, parse.GetRequiredValue(outDir).FullName, ProgressConsole.For(parse)).WriteInitialModelAsync(cancellationToken);
+                await output.WriteLineAsync($"initial model: {initial}");
+                return 0;
             }
 
             await TrainingPreflight.CheckAsync(effective, cancellationToken);

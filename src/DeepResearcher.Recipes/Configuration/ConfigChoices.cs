@@ -20,7 +20,9 @@ public static class ConfigChoices
 
     public static ConfigChoice<RewardKind> RewardKind { get; } = new([("f1", Configuration.RewardKind.F1), ("em", Configuration.RewardKind.Em), ("judge", Configuration.RewardKind.Judge)]);
 
-    public static IReadOnlyList<IConfigChoice> All { get; } = [WorldSize, TokenizerSplit, AdvantageEstimator, LossAggregation, LrSchedule, DemoNoise, RewardKind];
+    public static ConfigChoice<PolicyBackendKind> PolicyBackend { get; } = new([("local", PolicyBackendKind.Local), ("tinker", PolicyBackendKind.Tinker)]);
+
+    public static IReadOnlyList<IConfigChoice> All { get; } = [WorldSize, TokenizerSplit, AdvantageEstimator, LossAggregation, LrSchedule, DemoNoise, RewardKind, PolicyBackend];
 
     /// <summary>The keys (section, key) that take a choice; their values are checked by name before the file is bound.</summary>
     public static IReadOnlyList<(string Section, string Key, IConfigChoice Choice)> Keys { get; } =
@@ -33,6 +35,7 @@ public static class ConfigChoices
         ("sft", "lr_schedule", LrSchedule),
         ("sft", "demo_noise", DemoNoise),
         ("reward", "kind", RewardKind),
+        ("trainer", "backend", PolicyBackend),
     ];
 
     public static IConfigChoice? For(Type type) => All.FirstOrDefault(c => c.Type == type);

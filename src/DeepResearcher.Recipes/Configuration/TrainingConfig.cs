@@ -27,6 +27,62 @@ public sealed class TrainingConfig
     public TrainerSection Trainer { get; set; } = new();
 
     public RewardSection Reward { get; set; } = new();
+
+    public TinkerSection Tinker { get; set; } = new();
+
+    public ToolsSection Tools { get; set; } = new();
+}
+
+/// <summary>The Tinker-compatible service <c>trainer.backend: tinker</c> trains on (docs/tinker.md, docs/scaling.md).</summary>
+public sealed class TinkerSection
+{
+    /// <summary>The service's base URL: hosted Tinker, a SkyRL tx server, or <c>deepresearcher serve training</c> (e.g. http://127.0.0.1:8100).</summary>
+    public string BaseUrl { get; set; } = string.Empty;
+
+    /// <summary>The environment variable holding the API key (read at start, never written anywhere); unset = no key (a local server).</summary>
+    public string ApiKeyEnv { get; set; } = "TINKER_API_KEY";
+
+    /// <summary>The base model as the service names it (get_server_capabilities lists them), e.g. Qwen/Qwen3-8B.</summary>
+    public string BaseModel { get; set; } = string.Empty;
+
+    /// <summary>LoRA rank of the trained adapter; 0 trains every weight (where the service allows it).</summary>
+    public int LoraRank { get; set; } = 32;
+
+    /// <summary>
+    /// The base model's tokenizer.json, here: rollouts encode prompts and decode samples locally, so the token ids and
+    /// masks are exact. Empty = model.path's tokenizer.json.
+    /// </summary>
+    public string Tokenizer { get; set; } = string.Empty;
+
+    /// <summary>Seconds one request (or future) may take before it is retried as the SDK does, then failed.</summary>
+    public double RequestTimeout { get; set; } = 600;
+}
+
+/// <summary>
+/// The tools the policy researches with. Empty <see cref="Search"/> = the offline world (the <c>world</c> section);
+/// a search provider = the real web, with questions from <c>data.train_files</c> and <c>data.val_files</c>.
+/// </summary>
+public sealed class ToolsSection
+{
+    /// <summary>Empty (the offline world), <c>auto</c> (every provider whose key is set, in failover order) or a provider: serper, brave, google, tavily, searxng.</summary>
+    public string Search { get; set; } = string.Empty;
+
+    /// <summary>Tool servers (<c>deepresearcher tools serve</c>, e.g. behind a load balancer) to call instead of building the web tools here.</summary>
+    public List<string> ToolServers { get; set; } = [];
+
+    /// <summary><c>extractive</c> (no LLM) or <c>llm</c>: the original's reading agent on an OpenAI-compatible endpoint.</summary>
+    public string Reader { get; set; } = "extractive";
+
+    /// <summary>For <c>reader: llm</c>: the endpoint (vLLM, SGLang, a hosted API), e.g. http://10.0.0.5:8000/v1.</summary>
+    public string ReaderUrl { get; set; } = string.Empty;
+
+    public string ReaderModel { get; set; } = string.Empty;
+
+    /// <summary>The environment variable holding the reader's API key (never written anywhere).</summary>
+    public string ReaderApiKeyEnv { get; set; } = "OPENAI_API_KEY";
+
+    /// <summary>A PostgreSQL connection string for the search and page cache several runs or tool servers share; empty = a SQLite file in the run.</summary>
+    public string PostgresCache { get; set; } = string.Empty;
 }
 
 public sealed class RewardSection
@@ -238,4 +294,7 @@ public sealed class TrainerSection
     public ulong Seed { get; set; } = 1;
 
     public int Threads { get; set; }
+
+    /// <summary><c>local</c> (the in-process engine) or <c>tinker</c> (a Tinker-compatible service; the <c>tinker</c> section).</summary>
+    public PolicyBackendKind Backend { get; set; } = PolicyBackendKind.Local;
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeepResearcher.Core.Rewards;
+using DeepResearcher.Training.Grpo;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -301,12 +302,106 @@ public static class TrainingConfigFile
             }
         }
 
+        if (config.Tinker.LoraRank < 0 || config.Tinker.RequestTimeout <= 0)
+        {
+            problems.Add($"tinker.lora_rank must be ≥ 0 (0 = every weight) and tinker.request_timeout > 0 (got {config.Tinker.LoraRank}, {config.Tinker.RequestTimeout})");
+        }
+
+        if (config.Tools.Reader is not ("extractive" or "llm"))
+        {
+            problems.Add($"tools.reader must be extractive or llm (got '{config.Tools.Reader}')");
+        }
+
+        // What a run must be given (a service, its model, questions, a reader) is checked when it starts, not when a
+        // preset or a partial file is read: the tinker-qwen3-8b preset leaves the URLs to its user.
+        if (checkPaths)
+        {
+            BackendProblems(config, problems);
+        }
+
         if (config.Rollout.N == 1 && config.Actor.AdvEstimator == AdvantageEstimator.Grpo)
         {
             problems.Add("rollout.n = 1 gives GRPO nothing to compare within a group; use rollout.n ≥ 2");
         }
 
         return problems;
+    }
+
+    /// <summary>The <c>tinker</c> and <c>tools</c> sections, and what they exclude: the web has no expert to demonstrate, a service no model from scratch.</summary>
+    private static void BackendProblems(TrainingConfig config, List<string> problems)
+    {
+        bool web = config.Tools.Search.Length > 0 || config.Tools.ToolServers.Count > 0;
+        if (config.Trainer.Backend == PolicyBackendKind.Tinker)
+        {
+            if (!Uri.TryCreate(config.Tinker.BaseUrl, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https"))
+            {
+                problems.Add($"trainer.backend tinker needs tinker.base_url, the service's http(s) URL (got '{config.Tinker.BaseUrl}'): hosted Tinker, a SkyRL tx server, or 'deepresearcher serve training'");
+            }
+
+            if (config.Tinker.BaseModel.Length == 0)
+            {
+                problems.Add("trainer.backend tinker needs tinker.base_model, the base model as the service names it (its get_server_capabilities lists them)");
+            }
+
+            if (config.Tinker.Tokenizer.Length == 0 && config.Model.Path.Length == 0)
+            {
+                problems.Add("trainer.backend tinker needs the base model's tokenizer here: tinker.tokenizer (a tokenizer.json) or model.path (a directory with one)");
+            }
+            else if (config.Tinker.Tokenizer.Length > 0 && !File.Exists(config.Tinker.Tokenizer))
+            {
+                problems.Add($"tinker.tokenizer '{config.Tinker.Tokenizer}' does not exist (the base model's tokenizer.json, e.g. from its Hugging Face repository)");
+            }
+
+            if (config.Model.Lora)
+            {
+                problems.Add("model.lora is for the local backend; on Tinker the adapter is tinker.lora_rank");
+            }
+
+            if (config.Actor.EntropyCoeff != 0)
+            {
+                problems.Add($"actor.entropy_coeff must be 0 with trainer.backend tinker (got {config.Actor.EntropyCoeff}): Tinker's ppo loss has no entropy term");
+            }
+
+            if (config.Actor.LossAggMode != LossAggregation.TokenMean)
+            {
+                problems.Add("actor.loss_agg_mode must be token-mean with trainer.backend tinker (the advantages are scaled by the batch's token count)");
+            }
+        }
+        else if (config.Tinker.BaseUrl.Length > 0 || config.Tinker.BaseModel.Length > 0)
+        {
+            problems.Add("tinker.base_url and tinker.base_model are set but trainer.backend is local: set trainer.backend: tinker to train on the service, or clear them");
+        }
+
+        if (web)
+        {
+            if (config.Data.TrainFiles.Length == 0 || config.Data.ValFiles.Length == 0)
+            {
+                problems.Add("training on the web (tools.search or tools.tool_servers) needs data.train_files and data.val_files: the original's question files (JSONL or parquet)");
+            }
+
+            if (config.Sft.Steps + config.Sft.PretrainSteps > 0 && config.Sft.Demonstrations.Length == 0)
+            {
+                problems.Add("on the web there is no expert to demonstrate: set sft.steps and sft.pretrain_steps to 0, or give sft.demonstrations (a JSONL of trajectories)");
+            }
+
+            if (config.Model.Path.Length == 0 && config.Trainer.Backend == PolicyBackendKind.Local)
+            {
+                problems.Add("training on the web needs a pretrained policy: model.path (local) or trainer.backend tinker; a model from scratch only learns in the offline world");
+            }
+
+            foreach (string server in config.Tools.ToolServers)
+            {
+                if (!Uri.TryCreate(server, UriKind.Absolute, out Uri? u) || u.Scheme is not ("http" or "https"))
+                {
+                    problems.Add($"tools.tool_servers: '{server}' is not an http(s) URL");
+                }
+            }
+        }
+
+        if (config.Tools.Reader == "llm" && (!Uri.TryCreate(config.Tools.ReaderUrl, UriKind.Absolute, out Uri? reader) || reader.Scheme is not ("http" or "https") || config.Tools.ReaderModel.Length == 0))
+        {
+            problems.Add($"tools.reader llm needs tools.reader_url (an http(s) OpenAI-compatible endpoint, got '{config.Tools.ReaderUrl}') and tools.reader_model");
+        }
     }
 
     /// <summary>Makes the deserializer fill the preset's objects instead of fresh defaults, so the file overrides key by key.</summary>
@@ -325,6 +420,8 @@ public static class TrainingConfigFile
             _ when type == typeof(SftSection) => preset.Sft,
             _ when type == typeof(TrainerSection) => preset.Trainer,
             _ when type == typeof(RewardSection) => preset.Reward,
+            _ when type == typeof(TinkerSection) => preset.Tinker,
+            _ when type == typeof(ToolsSection) => preset.Tools,
             _ => _fallback.Create(type),
         };
     }

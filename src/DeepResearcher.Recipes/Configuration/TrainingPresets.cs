@@ -9,7 +9,7 @@ namespace DeepResearcher.Recipes.Configuration;
 /// </summary>
 public static class TrainingPresets
 {
-    public static IReadOnlyList<string> Names { get; } = ["offline-tiny", "qwen2.5-0.5b"];
+    public static IReadOnlyList<string> Names { get; } = ["offline-tiny", "qwen2.5-0.5b", "tinker-qwen3-8b"];
 
     /// <summary>The preset's values: its file read over the built-in defaults.</summary>
     public static TrainingConfig Get(string name) => TrainingConfigFile.Overlay(new TrainingConfig(), Text(name), $"preset {name}");

@@ -2,6 +2,7 @@ using DeepResearcher.ChatModels;
 using DeepResearcher.Core.Rewards;
 using DeepResearcher.Engine.Optim;
 using DeepResearcher.Engine.Tokenization;
+using DeepResearcher.Environments.Composition;
 using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Recipes.Configuration;
 using DeepResearcher.Training.Checkpoints;
@@ -30,8 +31,24 @@ public sealed class TrainingComponents(TrainingConfig config)
         };
         AgentSettings compact = limits.AsCompact();
         // A pretrained chat model reads the original's full instructions and tool schemas; the tools' output stays short.
-        return config.Model.Path.Length > 0 ? compact with { PromptProfile = "original", SystemPrompt = null, ShowToolSchemas = true } : compact;
+        // On the web the policy is always a pretrained chat model (the config's checks require model.path or a Tinker base model).
+        bool pretrained = config.Model.Path.Length > 0 || config.Tools.Search.Length > 0 || config.Tools.ToolServers.Count > 0;
+        return pretrained ? compact with { PromptProfile = "original", SystemPrompt = null, ShowToolSchemas = true } : compact;
     }
+
+    /// <summary>The web tools of the <c>tools</c> section, with the run's SQLite cache unless a PostgreSQL one is shared.</summary>
+    public ToolboxSpec WebToolboxSpec(AgentSettings settings, string cachePath) => new()
+    {
+        Profile = settings.ToolProfile(),
+        Search = config.Tools.ToolServers.Count > 0 ? null : config.Tools.Search,
+        ToolServers = [.. config.Tools.ToolServers.Select(u => new Uri(u))],
+        Reader = config.Tools.ToolServers.Count > 0 ? "extractive" : config.Tools.Reader,
+        ReaderModelUrl = config.Tools.Reader == "llm" && config.Tools.ToolServers.Count == 0 ? new Uri(config.Tools.ReaderUrl) : null,
+        ReaderModel = config.Tools.Reader == "llm" && config.Tools.ToolServers.Count == 0 ? config.Tools.ReaderModel : null,
+        ReaderApiKeyEnvironmentVariable = config.Tools.ReaderApiKeyEnv,
+        CachePath = config.Tools.ToolServers.Count > 0 || config.Tools.PostgresCache.Length > 0 ? null : cachePath,
+        PostgresCache = config.Tools.ToolServers.Count > 0 || config.Tools.PostgresCache.Length == 0 ? null : config.Tools.PostgresCache,
+    };
 
     public ExpertNoise DemoNoise() => config.Sft.DemoNoise switch
     {

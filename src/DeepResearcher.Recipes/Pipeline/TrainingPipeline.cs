@@ -12,6 +12,7 @@ using DeepResearcher.Environments.World;
 using DeepResearcher.Evaluation.Judging;
 using DeepResearcher.Evaluation.Runs;
 using DeepResearcher.Recipes.Configuration;
+using DeepResearcher.Tinker.Client;
 using DeepResearcher.Training.Backends;
 using DeepResearcher.Training.Checkpoints;
 using DeepResearcher.Training.Data;
@@ -70,6 +71,37 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
     }
 
     /// <summary>
+    /// Only the first stages of a model from scratch (world, tokenizer, initialised model), written to
+    /// <see cref="TrainingRunLayout.InitialModel"/> as a Hugging Face directory with its tokenizer: the base model a
+    /// <c>serve training</c> offers, so that <c>trainer.backend: tinker</c> trains the same model this run would.
+    /// </summary>
+    public async Task<string> WriteInitialModelAsync(CancellationToken cancellationToken)
+    {
+        if (config.Trainer.Backend != PolicyBackendKind.Local || config.Model.Path.Length > 0)
+        {
+            throw new ConfigException("an initial model is written for a local model from scratch: leave model.path empty and trainer.backend local");
+        }
+
+        await TrainingPreflight.CheckAsync(config, cancellationToken);
+        await using var run = new TrainingRun(new TrainingRunLayout(outDir), new CheckpointDirectory(Path.Combine(outDir, "checkpoints"), 1), config.Reward.MetricRules) { Run = new RunDirectory(Path.Combine(outDir, "run")) };
+        await PrepareWorldAsync(run, cancellationToken);
+        await PrepareTokenizerAsync(run, cancellationToken);
+        await PrepareModelAsync(run, cancellationToken);
+        string directory = run.Layout.InitialModel;
+        string staging = $"{directory}{TrainingCheckpoint.TemporaryMarker}{Guid.NewGuid():N}";
+        await HuggingFaceCheckpoint.SaveAsync(run.Model, staging, SafetensorsDType.F32, null, cancellationToken);
+        await run.Bpe.SaveAsync(Path.Combine(staging, TrainingCheckpoint.TokenizerFileName), cancellationToken);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Directory.Move(staging, directory);
+        log.Report($"initial model: {directory} (serve it with 'deepresearcher serve training --base-model NAME={directory} --state-dir DIR')");
+        return directory;
+    }
+
+    /// <summary>
     /// The engine threads <c>trainer.threads</c> asks for (0: all the pool has). Any count gives the same figures (the
     /// engine splits work in fixed chunks and reduces in a fixed order), so this trades only speed, e.g. to leave a core
     /// to other work.
@@ -98,7 +130,7 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         // 1. The world and its tools; 2. the tokenizer; 3. the model and the policy that samples from it.
         await PrepareWorldAsync(run, cancellationToken);
         await PrepareTokenizerAsync(run, cancellationToken);
-        PrepareModel(run);
+        await PrepareModelAsync(run, cancellationToken);
         run.Initial = await EvaluateOnceAsync(run, "initial", cancellationToken);
 
         // 4. The warm start: language-model pretraining on the demonstrations' text, then SFT on them.
@@ -158,6 +190,12 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
     /// </summary>
     private async Task PrepareWorldAsync(TrainingRun run, CancellationToken cancellationToken)
     {
+        if (config.Tools.Search.Length > 0 || config.Tools.ToolServers.Count > 0)
+        {
+            await PrepareWebAsync(run, cancellationToken);
+            return;
+        }
+
         run.WorldDir = config.World.Dir.Length > 0 ? config.World.Dir : run.Layout.World;
         if (!File.Exists(Path.Combine(run.WorldDir, WorldManifest.FileName)))
         {
@@ -198,6 +236,26 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
     }
 
     /// <summary>
+    /// The web instead of the world (the <c>tools</c> section): questions from <c>data.train_files</c> and
+    /// <c>data.val_files</c>, tools composed as <c>research</c> and <c>tools serve</c> compose them, behind the run's cache.
+    /// </summary>
+    private async Task PrepareWebAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        run.OnWeb = true;
+        run.Train = await WebQuestionFile.ReadAsync(config.Data.TrainFiles, cancellationToken);
+        IReadOnlyList<WorldQuestion> test = await WebQuestionFile.ReadAsync(config.Data.ValFiles, cancellationToken);
+        run.Test = [.. test.Take(config.Data.EvalQuestions > 0 ? config.Data.EvalQuestions : test.Count)];
+        run.Settings = _components.AgentSettings();
+        run.Own(await ToolboxComposer.CreateAsync(_components.WebToolboxSpec(run.Settings, Path.Combine(run.Layout.Root, "search-cache.db")), cancellationToken));
+        run.AgentOptions = run.Settings.ApplyTo(new ResearchAgentOptions
+        {
+            OnProtocolError = ProtocolErrorPolicy.Terminate,
+            Sampling = new Core.Agent.SamplingOptions { Temperature = config.Rollout.Temperature, TopP = config.Rollout.TopP, TopK = config.Rollout.TopK, Seed = (long)config.Trainer.Seed },
+        });
+        log.Report($"web tools: {run.Tools.Description}; {run.Train.Count} train and {run.Test.Count} held-out questions");
+    }
+
+    /// <summary>
     /// The demonstrated questions, and the tokenizer: trained on the demonstrations' text for a model from scratch (once:
     /// a resumed run reads it back), the checkpoint's own for a pretrained model.
     /// </summary>
@@ -209,7 +267,13 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         // The demonstrator is not the policy: no context limit, and no tool deadline a loaded machine could miss (a
         // timed-out call would change the demonstrations, the tokenizer and everything after them).
         run.DemoOptions = run.AgentOptions with { MaxContextTokens = int.MaxValue, ToolTimeout = DemonstrationToolTimeout };
-        if (run.Pretrained)
+        if (config.Trainer.Backend == PolicyBackendKind.Tinker)
+        {
+            string tokenizer = config.Tinker.Tokenizer.Length > 0 ? config.Tinker.Tokenizer : Path.Combine(config.Model.Path, TrainingCheckpoint.TokenizerFileName);
+            run.Bpe = await BpeTokenizer.FromTokenizerJsonAsync(tokenizer, cancellationToken);
+            log.Report($"tokenizer: {run.Bpe.VocabSize} tokens, {config.Tinker.BaseModel}'s from {tokenizer}");
+        }
+        else if (run.Pretrained)
         {
             run.Bpe = await BpeTokenizer.FromTokenizerJsonAsync(Path.Combine(config.Model.Path, TrainingCheckpoint.TokenizerFileName), cancellationToken);
         }
@@ -238,8 +302,17 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
     }
 
     /// <summary>The model (from scratch, or the checkpoint with LoRA adapters), its sampler and the policy over them.</summary>
-    private void PrepareModel(TrainingRun run)
+    private async Task PrepareModelAsync(TrainingRun run, CancellationToken cancellationToken)
     {
+        if (config.Trainer.Backend == PolicyBackendKind.Tinker)
+        {
+            run.Own(TinkerPolicy.Connect(config, log));
+            // A run resumed in the warm start continues its training run; one resumed in GRPO makes its own in GrpoAsync.
+            run.Remote = run.Resumed?.Stage == "sft" ? await run.Tinker!.ResumeAsync(run.Latest!, cancellationToken) : await run.Tinker!.CreateAsync(cancellationToken);
+            run.Policy = new EnginePolicy(run.Remote, run.Tokenizer, name: config.Tinker.BaseModel);
+            return;
+        }
+
         if (run.Pretrained)
         {
             run.Model = HuggingFaceCheckpoint.Load(config.Model.Path);
@@ -285,10 +358,10 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
     /// </summary>
     private async Task WarmStartAsync(TrainingRun run, CancellationToken cancellationToken)
     {
-        TransformerModel model = run.Model;
+        TransformerModel? model = run.Model;
         run.SftDone = run.Resumed?.SftStepsDone ?? 0;
-        var sftOptimizer = new AdamW(model.TrainableParameters, new AdamWOptions { WeightDecay = (float)config.Actor.WeightDecay });
-        if (run.Resumed?.Stage == "sft")
+        AdamW? sftOptimizer = model is null ? null : new AdamW(model.TrainableParameters, new AdamWOptions { WeightDecay = (float)config.Actor.WeightDecay });
+        if (run.Resumed?.Stage == "sft" && model is not null)
         {
             await TrainingCheckpoint.LoadAsync(run.Latest!, model, sftOptimizer, cancellationToken);
         }
@@ -304,7 +377,8 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             log.Report($"demonstrations: {demos.Count} trajectories, {demos.Sum(d => d.Length):N0} tokens, {demos.Sum(d => d.PolicyTokens):N0} policy tokens");
             // Pretraining steps learn the whole text: the same sequences with every target in the loss.
             List<PolicySequence> wholeText = [.. demos.Select(d => new PolicySequence(d.Inputs, d.Targets, Enumerable.Repeat((byte)1, d.Length).ToArray(), d.OldLogProbs, d.Advantage))];
-            var sft = new SupervisedTrainer(new EngineBackend(run.Sampler, sftOptimizer, config.Actor.MicroBatchTokens, run.SaveOptions), _components.AdamParams());
+            IPolicyBackend sftBackend = run.Remote ?? (IPolicyBackend)new EngineBackend(run.Sampler, sftOptimizer!, config.Actor.MicroBatchTokens, run.SaveOptions);
+            var sft = new SupervisedTrainer(sftBackend, _components.AdamParams());
             LearningRateSchedule sftSchedule = _components.WarmStartSchedule(warmSteps);
             var sftClock = Stopwatch.StartNew();
             long sftTokens = 0;
@@ -332,14 +406,30 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             }
 
             // The frozen KL reference is the policy at the end of SFT.
-            await TrainingCheckpoint.SaveAsync(run.Layout.Reference, model, null, run.Bpe, Snapshot(run, "sft", warmSteps, warmSteps), run.SaveOptions, cancellationToken);
+            if (run.Remote is not null)
+            {
+                await TinkerPolicy.SaveReferenceAsync(run.Remote, run.Layout.Reference, Snapshot(run, "sft", warmSteps, warmSteps), cancellationToken);
+            }
+            else
+            {
+                await TrainingCheckpoint.SaveAsync(run.Layout.Reference, model!, null, run.Bpe, Snapshot(run, "sft", warmSteps, warmSteps), run.SaveOptions, cancellationToken);
+            }
+
             run.SftDone = warmSteps;
         }
         else if (run.InGrpo && warmSteps > 0 && (!File.Exists(run.Layout.Evaluation("after-sft")) || (config.Rollout.ValN > 0 && !File.Exists(run.Layout.Evaluation("after-sft-sampled")))))
         {
             // A run resumed in GRPO that lacks an evaluation of the SFT policy (rollout.val_n was raised, or the file
             // was deleted): the frozen reference is that policy. The GRPO checkpoint is loaded over it later.
-            await TrainingCheckpoint.LoadAsync(run.Layout.Reference, model, null, cancellationToken);
+            if (run.Remote is not null)
+            {
+                run.Remote = await run.Tinker!.StartFromWeightsAsync(run.Layout.Reference, cancellationToken);
+                run.Policy = new EnginePolicy(run.Remote, run.Tokenizer, name: config.Tinker.BaseModel);
+            }
+            else
+            {
+                await TrainingCheckpoint.LoadAsync(run.Layout.Reference, model!, null, cancellationToken);
+            }
         }
     }
 
@@ -355,6 +445,13 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         }
 
         bool referenceSaved = File.Exists(Path.Combine(run.Layout.Reference, TrainingCheckpoint.StateFileName));
+        if (run.Tinker is not null)
+        {
+            // The warm start's end as a sampler snapshot, or the base model itself (prompt log-probs of a sampling client).
+            run.RemoteReference = run.Tinker.Reference(referenceSaved ? run.Layout.Reference : null);
+            return;
+        }
+
         TransformerModel reference;
         if (run.Pretrained)
         {
@@ -390,19 +487,35 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
     /// <summary>GRPO steps from the newest GRPO checkpoint (or the first), with the run's manifest written before the first.</summary>
     private async Task GrpoAsync(TrainingRun run, CancellationToken cancellationToken)
     {
-        TransformerModel model = run.Model;
-        ContinuousBatchingSampler sampler = run.Sampler;
-        var optimizer = new AdamW(model.TrainableParameters, new AdamWOptions { WeightDecay = (float)config.Actor.WeightDecay });
+        TransformerModel? model = run.Model;
+        ContinuousBatchingSampler? sampler = run.Sampler;
+        AdamW? optimizer = model is null ? null : new AdamW(model.TrainableParameters, new AdamWOptions { WeightDecay = (float)config.Actor.WeightDecay });
         int grpoDone = 0;
-        if (run.InGrpo)
+        if (run.Tinker is not null)
         {
-            TrainerState state = await TrainingCheckpoint.LoadAsync(run.Latest!, model, optimizer, cancellationToken);
+            // GRPO trains a training run of its own: resumed from its checkpoint, or the warm start's end with a fresh
+            // optimizer (the in-process trainer's new AdamW); without a warm start, the base model's run as it is.
+            if (run.InGrpo)
+            {
+                run.Remote = await run.Tinker.ResumeAsync(run.Latest!, cancellationToken);
+                grpoDone = run.Resumed!.Step;
+            }
+            else if (run.WarmSteps > 0)
+            {
+                run.Remote = await run.Tinker.StartFromWeightsAsync(run.Layout.Reference, cancellationToken);
+            }
+
+            run.Policy = new EnginePolicy(run.Remote!, run.Tokenizer, name: config.Tinker.BaseModel);
+        }
+        else if (run.InGrpo)
+        {
+            TrainerState state = await TrainingCheckpoint.LoadAsync(run.Latest!, model!, optimizer, cancellationToken);
             grpoDone = state.Step;
         }
 
         var grpo = new GrpoTrainer(
-            new EngineBackend(sampler, optimizer, config.Actor.MicroBatchTokens, run.SaveOptions),
-            run.Reference is null ? null : new EngineLogProbSource(run.Reference, config.Actor.MicroBatchTokens),
+            run.Remote ?? (IPolicyBackend)new EngineBackend(sampler!, optimizer!, config.Actor.MicroBatchTokens, run.SaveOptions),
+            run.RemoteReference ?? (run.Reference is null ? null : new EngineLogProbSource(run.Reference, config.Actor.MicroBatchTokens)),
             _components.GrpoOptions());
         await using JudgeCache? judgeCache = _components.UsesJudge ? await JudgeCache.OpenAsync(Path.Combine(run.Layout.Root, "judge-cache.jsonl"), cancellationToken) : null;
         var runner = new RolloutRunner(run.Policy, run.Toolbox, new RolloutOptions
@@ -417,9 +530,10 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         {
             Name = Path.GetFileName(run.Layout.Root),
             Kind = "train",
-            Model = run.Pretrained ? config.Model.Path + (model.LoraAdapters.Any() ? " + LoRA" : string.Empty) : "offline-tiny (from scratch)",
-            Data = run.WorldDir,
-            Tools = $"offline world {run.World.Origin.GetLeftPart(UriPartial.Authority)}",
+            Model = run.Tinker is not null ? $"{config.Tinker.BaseModel} on {config.Tinker.BaseUrl} ({(config.Tinker.LoraRank == 0 ? "every weight" : $"LoRA rank {config.Tinker.LoraRank}")})"
+                : run.Pretrained ? config.Model.Path + (model!.LoraAdapters.Any() ? " + LoRA" : string.Empty) : "offline-tiny (from scratch)",
+            Data = run.OnWeb ? config.Data.TrainFiles : run.WorldDir,
+            Tools = run.OnWeb ? run.Tools.Description : $"offline world {run.World.Origin.GetLeftPart(UriPartial.Authority)}",
             Config = TrainingConfigFile.ToJson(config),
         }.SaveAsync(run.Run.ManifestPath, cancellationToken);
 
@@ -431,15 +545,15 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
             List<RolloutQuestion> batch = [.. Enumerable.Range(0, config.Data.TrainBatchSize)
                 .Select(i => pool[(int)(((long)(step - 1) * config.Data.TrainBatchSize + i) % pool.Count)])
                 .Select(q => new RolloutQuestion(q.Id, q.Question, q.Answers) { Hops = q.Hops })];
-            SearchCacheStatistics cacheBefore = run.Tools.Metrics.SearchCache()!;
+            SearchCacheStatistics cacheBefore = run.Tools.Metrics.SearchCache() ?? NoSearchCache;
             IReadOnlyList<RolloutGroup> groups = await runner.RunAsync(batch, step, cancellationToken);
-            SearchCacheStatistics cacheAfter = run.Tools.Metrics.SearchCache()!;
+            SearchCacheStatistics cacheAfter = run.Tools.Metrics.SearchCache() ?? NoSearchCache;
             double rolloutSeconds = clock.Elapsed.TotalSeconds;
             float lr = schedule.At(step - 1);
             GrpoStepStats stats = await grpo.StepAsync(groups, lr, cancellationToken);
             foreach (string id in groups.SelectMany(g => g.Trajectories).Select(t => t.Id))
             {
-                sampler.ReleaseConversation(id);
+                sampler?.ReleaseConversation(id);
             }
 
             long requests = cacheAfter.Requests - cacheBefore.Requests;
@@ -460,7 +574,11 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
     private async Task<TrainingResult> ExportAsync(TrainingRun run, CancellationToken cancellationToken)
     {
         string checkpoint = run.Layout.FinalCheckpoint;
-        if (run.Model.LoraAdapters.Any())
+        if (run.Remote is not null)
+        {
+            await run.Tinker!.ExportAsync(run.Remote, checkpoint, cancellationToken);
+        }
+        else if (run.Model.LoraAdapters.Any())
         {
             // A PEFT adapter next to its base: what peft.PeftModel.from_pretrained(base, dir) opens.
             await LoraCheckpoint.SaveAsync(run.Model, checkpoint, Path.GetFullPath(config.Model.Path), cancellationToken);
@@ -530,14 +648,25 @@ public sealed class TrainingPipeline(TrainingConfig config, string outDir, IProg
         ElapsedSeconds = run.ElapsedBefore + run.Clock.Elapsed.TotalSeconds,
     };
 
-    private async Task SaveCheckpointAsync(TrainingRun run, string stage, int step, int sftDone, AdamW optimizer, CancellationToken cancellationToken)
+    private async Task SaveCheckpointAsync(TrainingRun run, string stage, int step, int sftDone, AdamW? optimizer, CancellationToken cancellationToken)
     {
         string path = run.Checkpoints.PathFor(stage, step);
-        await TrainingCheckpoint.SaveAsync(path, run.Model, optimizer, run.Bpe, Snapshot(run, stage, step, sftDone), run.SaveOptions, cancellationToken);
+        if (run.Remote is not null)
+        {
+            await TinkerPolicy.SaveCheckpointAsync(run.Remote, path, Snapshot(run, stage, step, sftDone), cancellationToken);
+        }
+        else
+        {
+            await TrainingCheckpoint.SaveAsync(path, run.Model, optimizer!, run.Bpe, Snapshot(run, stage, step, sftDone), run.SaveOptions, cancellationToken);
+        }
+
         run.Checkpoints.Prune();
         log.Report($"checkpoint {Path.GetFileName(path)}");
         CheckpointWritten?.Invoke(stage, step);
     }
+
+    /// <summary>Tools without a search cache of their own here (tool servers keep theirs) count no cache traffic.</summary>
+    private static readonly SearchCacheStatistics NoSearchCache = new(0, 0, 0, 0, 0, 0, 0);
 
     /// <summary>A tool call of the demonstrator waits this long: in the offline world only an overloaded machine is this slow.</summary>
     private static readonly TimeSpan DemonstrationToolTimeout = TimeSpan.FromMinutes(10);

@@ -15,6 +15,16 @@ public static class TrainingPreflight
     public static async Task CheckAsync(TrainingConfig config, CancellationToken cancellationToken)
     {
         TrainingConfigFile.Validate(config);
+        if (config.Trainer.Backend == PolicyBackendKind.Tinker)
+        {
+            await TinkerPreflight.CheckAsync(config, cancellationToken);
+        }
+
+        if (config.Tools.Search.Length > 0 || config.Tools.ToolServers.Count > 0)
+        {
+            await WebToolsPreflight.CheckAsync(config, cancellationToken);
+        }
+
         if (config.Model.Path.Length == 0)
         {
             return;

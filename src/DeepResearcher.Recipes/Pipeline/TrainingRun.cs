@@ -7,6 +7,8 @@ using DeepResearcher.Engine.Tokenization;
 using DeepResearcher.Environments.Composition;
 using DeepResearcher.Environments.World;
 using DeepResearcher.Evaluation.Runs;
+using DeepResearcher.Tinker.Client;
+using DeepResearcher.Training.Backends;
 using DeepResearcher.Training.Checkpoints;
 using DeepResearcher.Training.Evaluations;
 using DeepResearcher.Training.Pipeline;
@@ -83,7 +85,20 @@ public sealed class TrainingRun(TrainingRunLayout layout, CheckpointDirectory ch
 
     public TransformerConfig ModelConfig { get; set; } = null!;
 
+    /// <summary>The in-process model; null with <c>trainer.backend: tinker</c>, whose policy is <see cref="Remote"/>.</summary>
     public TransformerModel Model { get; set; } = null!;
+
+    /// <summary>With <c>trainer.backend: tinker</c>: the service's client and the run's records of it.</summary>
+    public TinkerPolicy? Tinker { get; private set; }
+
+    /// <summary>With <c>trainer.backend: tinker</c>: the training run the current stage trains and samples.</summary>
+    public TinkerBackend? Remote { get; set; }
+
+    /// <summary>The KL reference on the service (with <c>trainer.backend: tinker</c> and <c>actor.kl_coef</c> above 0).</summary>
+    public ILogProbSource? RemoteReference { get; set; }
+
+    /// <summary>The questions come from data files and the tools search the web (the <c>tools</c> section), not the offline world.</summary>
+    public bool OnWeb { get; set; }
 
     public ContinuousBatchingSampler Sampler { get; private set; } = null!;
 
@@ -120,6 +135,12 @@ public sealed class TrainingRun(TrainingRunLayout layout, CheckpointDirectory ch
     {
         Tools = tools;
         _owned.Add(tools);
+    }
+
+    public void Own(TinkerPolicy tinker)
+    {
+        Tinker = tinker;
+        _owned.Add(tinker);
     }
 
     public void Own(ContinuousBatchingSampler sampler)

@@ -28,6 +28,9 @@ public sealed class TrainingRunLayout(string outDir)
     /// <summary>An evaluation's per-question results (one line per sampled trajectory), for reading what the policy answered.</summary>
     public RunDirectory EvaluationRun(string tag) => new(Path.Combine(Root, "evals", tag));
 
+    /// <summary>The model as initialised, before any training, with its tokenizer: a base model for <c>serve training</c>.</summary>
+    public string InitialModel => Path.Combine(Root, "initial-model");
+
     /// <summary>The final model as a Hugging Face directory (config.json, model.safetensors, tokenizer.json).</summary>
     public string FinalCheckpoint => Path.Combine(Root, "checkpoint");
 }

@@ -74,9 +74,16 @@ public sealed class TrainingServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+
+    private int _disposed;
 
     private sealed class Routes(TinkerService service, ILogger logger)
     {

@@ -61,9 +61,14 @@ public sealed class TinkerBackend : IPolicyBackend
     public async Task<ForwardBackwardResult> ForwardBackwardAsync(IReadOnlyList<TokenDatum> data, LossFunction loss, GrpoLossOptions? grpo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (loss == LossFunction.Grpo)
+        {
+            return await GrpoAsync(data, grpo ?? throw new ArgumentException("the GRPO loss needs its GrpoLossOptions (clip range, KL coefficient)", nameof(grpo)), cancellationToken).ConfigureAwait(false);
+        }
+
         if (loss != LossFunction.CrossEntropy)
         {
-            throw new NotSupportedException("the GRPO loss on a Tinker backend (ppo with the KL folded into the advantages) is not built yet; train GRPO with trainer.backend: local");
+            throw new ArgumentOutOfRangeException(nameof(loss), loss, "a Tinker backend computes cross_entropy and grpo (as ppo)");
         }
 
         int lossTokens = data.Sum(d => d.LossTokens);
@@ -74,6 +79,18 @@ public sealed class TinkerBackend : IPolicyBackend
 
         ForwardBackwardOutput output = await CallForwardAsync("api/v1/forward_backward", CrossEntropyData(data, 1f / lossTokens), cancellationToken).ConfigureAwait(false);
         return new ForwardBackwardResult(output.Metrics.GetValueOrDefault("loss:sum"));
+    }
+
+    /// <summary>
+    /// A new training run over <paramref name="baseModel"/> whose weights are loaded from <paramref name="weightsPath"/>
+    /// (a save_weights path) with a fresh optimizer: the SDK's create_training_client_from_state. GRPO starts so, as the
+    /// in-process trainer starts it with a new AdamW after the warm start.
+    /// </summary>
+    public static async Task<TinkerBackend> CreateFromWeightsAsync(TinkerClient client, string baseModel, int loraRank, long? seed, string weightsPath, CancellationToken cancellationToken)
+    {
+        TinkerBackend backend = await CreateAsync(client, baseModel, loraRank, seed, cancellationToken).ConfigureAwait(false);
+        await backend.LoadWeightsAsync(weightsPath, optimizer: false, cancellationToken).ConfigureAwait(false);
+        return backend;
     }
 
     public async Task<IReadOnlyList<float[]>> ComputeLogProbsAsync(IReadOnlyList<TokenDatum> data, CancellationToken cancellationToken)
@@ -175,6 +192,19 @@ public sealed class TinkerBackend : IPolicyBackend
         return saved.Path;
     }
 
+    /// <summary>save_weights_for_sampler under <paramref name="name"/>: a frozen snapshot any sampling client can read (the KL reference).</summary>
+    public async Task<string> SaveWeightsForSamplerAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        SaveWeightsForSamplerResponse saved = await _client.CallAsync<SaveWeightsForSamplerResponse>("api/v1/save_weights_for_sampler", new SaveWeightsForSamplerRequest
+        {
+            ModelId = ModelId,
+            Path = name,
+            SeqId = NextSeqId(),
+        }, cancellationToken).ConfigureAwait(false);
+        return saved.Path ?? throw new TinkerApiException("api/v1/save_weights_for_sampler", 200, "the service named no path for the saved sampler weights");
+    }
+
     /// <summary>load_weights from a save_weights path (with the optimizer's state when asked); moves the weight version.</summary>
     public async Task LoadWeightsAsync(string tinkerPath, bool optimizer, CancellationToken cancellationToken)
     {
@@ -215,6 +245,49 @@ public sealed class TinkerBackend : IPolicyBackend
         TrainerState state = await TrainingCheckpoint.ReadStateAsync(directory, cancellationToken).ConfigureAwait(false);
         await LoadWeightsAsync(path, optimizer: true, cancellationToken).ConfigureAwait(false);
         return state;
+    }
+
+    /// <summary>
+    /// The GRPO objective as Tinker's ppo (<see cref="GrpoOnPpo"/>): the KL folded into the advantages, the token mean
+    /// into a 1/N. The reported parts (policy loss, KL, clip fraction) are computed here, from the log-probs the
+    /// forward pass returns, with the in-process loss's definitions, so the two backends' metrics read alike.
+    /// </summary>
+    private async Task<ForwardBackwardResult> GrpoAsync(IReadOnlyList<TokenDatum> data, GrpoLossOptions options, CancellationToken cancellationToken)
+    {
+        List<Datum> datums = GrpoOnPpo.Datums(data, options);
+        int policyTokens = data.Sum(d => d.LossTokens);
+        if (policyTokens == 0)
+        {
+            return new ForwardBackwardResult(0);
+        }
+
+        ForwardBackwardOutput output = await ForwardBackwardAsync(datums, "ppo", GrpoOnPpo.LossConfig(options), cancellationToken).ConfigureAwait(false);
+        if (output.LossFnOutputs.Count != data.Count)
+        {
+            throw new TinkerApiException("api/v1/forward_backward", 200, $"{output.LossFnOutputs.Count} loss_fn_outputs for {data.Count} datums");
+        }
+
+        double loss = 0, policy = 0, kl = 0, clip = 0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            TokenDatum d = data[i];
+            if (d.LossTokens == 0)
+            {
+                continue;
+            }
+
+            float[] logProbs = output.LossFnOutputs[i].TryGetValue("logprobs", out TensorData? lp) ? [.. lp.Data.Select(v => (float)v)] : throw new TinkerApiException("api/v1/forward_backward", 200, "a loss_fn_output has no logprobs");
+            var gradient = new float[d.Length];
+            GrpoLossResult part = GrpoLoss.Compute(logProbs, d.SamplingLogProbs, options.KlCoefficient != 0 ? d.ReferenceLogProbs : [], d.Advantages, d.LossMask, 1, options, gradient);
+            double share = (double)d.LossTokens / policyTokens;
+            loss += part.Loss * share;
+            policy += part.PolicyLoss * share;
+            kl += part.Kl * share;
+            clip += part.ClipFraction * share;
+        }
+
+        // The service returns no entropy (its ppo has no entropy term); 0 keeps the metrics files numeric.
+        return new ForwardBackwardResult(loss) { PolicyLoss = policy, Kl = kl, ClipFraction = clip };
     }
 
     private static async Task WriteAtomicallyAsync(string path, string text, CancellationToken cancellationToken)

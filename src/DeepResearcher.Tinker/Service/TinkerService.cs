@@ -24,6 +24,7 @@ public sealed class TinkerService : IAsyncDisposable
     private readonly TinkerStore _store;
     private readonly ILogger _logger;
     private readonly Dictionary<string, BaseModelSource> _baseModels;
+    private int _disposed;
     private readonly ConcurrentDictionary<string, ModelQueue> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _done = new();
     private readonly SamplerCache _samplers;
@@ -316,6 +317,12 @@ public sealed class TinkerService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A host that stops the service and then disposes what it owns disposes it twice: the second is a no-op.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (ModelQueue queue in _queues.Values)
         {
