@@ -33,6 +33,17 @@ public sealed class TrainingPresetsTests
             Actor = new ActorSection { Lr = 1e-5 },
             Trainer = new TrainerSection { TotalSteps = 50, SaveFreq = 5 },
         },
+        "tinker-qwen3-8b" => new TrainingConfig
+        {
+            Preset = name,
+            Data = new DataSection { ValFiles = "data/deepresearcher_dev.jsonl", TrainBatchSize = 256, EvalQuestions = 0 },
+            Rollout = new RolloutSection { ToolTimeout = 60 },
+            Actor = new ActorSection { Lr = 1e-5, EntropyCoeff = 0 },
+            Sft = new SftSection { DemoNoise = DemoNoise.None },
+            Trainer = new TrainerSection { TotalSteps = 300, SaveFreq = 1, Backend = PolicyBackendKind.Tinker },
+            Tinker = new TinkerSection { BaseModel = "Qwen/Qwen3-8B" },
+            Tools = new ToolsSection { Search = "auto", Reader = "llm" },
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
