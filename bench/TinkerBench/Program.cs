@@ -10,14 +10,16 @@ using DeepResearcher.Tinker.Service;
 // shape, 8 questions × 16 rollouts, its tools) run in process and through `serve training` on loopback, alternating,
 // from the same short warm start; per step it reports the wall time of the rollouts and of the update, from
 // metrics.jsonl, and the ratio tinker ÷ in process. The first GRPO step of each run and the first repetition of each
-// side are left out (JIT warm-up: the first in-process run had measured up to 2× slower than the next).
+// side are left out (JIT warm-up: the first in-process run had measured up to 2× slower than the next). The GRPO steps
+// run at a learning rate of 1e-30 unless --learn: identical work on both sides (see Config).
 int grpoSteps = Arg("--grpo-steps", 5);
 int repetitions = Arg("--repetitions", 2);
 int warmSteps = Arg("--warm-steps", 200);
 int warmupRepetitions = Arg("--warmup-repetitions", 1);
+bool learn = args.Contains("--learn");
 string root = Path.Combine(Path.GetTempPath(), $"tinker-bench-{Guid.NewGuid():N}");
 Directory.CreateDirectory(root);
-Console.WriteLine($"TinkerBench: offline-tiny shape, {grpoSteps} GRPO steps ({grpoSteps - 1} measured) per run, {repetitions} alternating repetitions, warm start {warmSteps} steps; {Environment.ProcessorCount} CPUs; {await DeepResearcher.Core.Machine.CpuModel.DescribeAsync(CancellationToken.None)}");
+Console.WriteLine($"TinkerBench: offline-tiny shape, {grpoSteps} GRPO steps ({grpoSteps - 1} measured) per run, {repetitions} alternating repetitions, warm start {warmSteps} steps, {(learn ? "learning" : "GRPO at lr 1e-30: the same work on both sides")}; {Environment.ProcessorCount} CPUs; {await DeepResearcher.Core.Machine.CpuModel.DescribeAsync(CancellationToken.None)}");
 
 TrainingConfig Config()
 {
@@ -30,6 +32,14 @@ TrainingConfig Config()
     config.Trainer.TotalSteps = grpoSteps;
     config.Trainer.SaveFreq = 0;
     config.Actor.DropZeroVarianceGroups = false;
+    if (!learn)
+    {
+        // The two backends round GRPO's gradient differently, and AdamW turns last-bit differences into different
+        // weights, so from the second step on the sides would sample different trajectories (5-10 % more or fewer
+        // tokens) and the ratio would measure the workload, not the transport. A learning rate far below any weight's
+        // last bit keeps every step's work identical on both sides while every request is still made.
+        config.Actor.Lr = 1e-30;
+    }
     return config;
 }
 
@@ -46,6 +56,7 @@ TinkerService service = await TinkerService.StartAsync(new TinkerServiceOptions
     StateDirectory = Path.Combine(root, "state"),
     BaseModels = [new BaseModelSource("offline-tiny", initial)],
     MicroBatchTokens = local.Actor.MicroBatchTokens,
+    SamplerCacheTokens = 1 << 20, // the in-process trainer's budget: both sides keep every trajectory's cache
 }, null, CancellationToken.None);
 TrainingServer server = await TrainingServer.StartAsync(service, new TrainingServerOptions(), null, CancellationToken.None);
 
@@ -71,12 +82,15 @@ for (int r = 0; r < warmupRepetitions + repetitions; r++)
         JsonNode[] steps = [.. File.ReadAllLines(Path.Combine(outDir, "run", "metrics.jsonl")).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!).Skip(1)];
         double rollout = steps.Average(s => s["time_rollout_s"]!.GetValue<double>());
         double update = steps.Average(s => s["time_update_s"]!.GetValue<double>());
+        double tokens = steps.Average(s => s["response_tokens"]!.GetValue<double>());
+        double turns = steps.Average(s => s["turns"]!.GetValue<double>());
+        string trace = string.Join(' ', steps.Select(s => FormattableString.Invariant($"{s["reward_mean"]!.GetValue<double>():F4}/{s["response_tokens"]!.GetValue<double>():F1}")));
         if (!warmup)
         {
             rows.Add((side, rollout, update, rollout + update));
         }
 
-        Console.WriteLine(FormattableString.Invariant($"{side,-10} {(warmup ? "warm-up" : "run")} {r + 1}: per GRPO step rollout {rollout:F2} s + update {update:F2} s = {rollout + update:F2} s (whole run {clock.Elapsed.TotalSeconds:F0} s; load average {File.ReadAllText("/proc/loadavg").Trim()})"));
+        Console.WriteLine(FormattableString.Invariant($"{side,-10} {(warmup ? "warm-up" : "run")} {r + 1}: per GRPO step rollout {rollout:F2} s + update {update:F2} s = {rollout + update:F2} s (whole run {clock.Elapsed.TotalSeconds:F0} s; load average {File.ReadAllText("/proc/loadavg").Trim()}); response tokens {tokens:F1}, turns {turns:F2} per trajectory; reward/tokens by step {trace}"));
     }
 }
 

@@ -139,6 +139,66 @@ public sealed class TrainingServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reference_log_probs_through_a_sampling_client_match_the_engine_for_many_datums_at_once()
+    {
+        TinkerClient client = Client(_server.BaseUrl);
+        TrainedModel local = Own(TrainedModel.Create(TinyChatCheckpoint.Instance.Directory, Rank, 32f, Seed, 4096));
+        // Twenty datums of different lengths: more than one micro-batch's worth goes through the batched scorer.
+        IReadOnlyList<TokenDatum> lessons = Lessons();
+        List<TokenDatum> data = [.. Enumerable.Range(0, 20).Select(i =>
+        {
+            TokenDatum d = lessons[i % 2];
+            int n = d.Length - (i % 5);
+            return new TokenDatum(d.InputTokens[..n], d.TargetTokens[..n], d.LossMask[..n]);
+        })];
+
+        IReadOnlyList<float[]> remote = await TinkerSamplerLogProbs.OfBaseModel(client, Base).ComputeLogProbsAsync(data, Ct);
+        IReadOnlyList<float[]> expected = await local.Backend.ComputeLogProbsAsync(data, Ct);
+
+        Assert.Equal(data.Count, remote.Count);
+        for (int i = 0; i < data.Count; i++)
+        {
+            Assert.Equal(expected[i].Length, remote[i].Length);
+            Assert.All(expected[i].Zip(remote[i]), p => Assert.Equal(p.First, p.Second, 1e-4f));
+        }
+    }
+
+    [Fact]
+    public async Task The_prompt_scorer_batches_waiting_prompts_and_its_next_token_is_the_samplers()
+    {
+        LoadedSampler loaded = SamplerCache.Load(TinyChatCheckpoint.Instance.Directory, null, microBatchTokens: 4096);
+        var tokenizer = TinyChatCheckpoint.Instance.Tokenizer;
+        int[][] prompts = [tokenizer.Encode(TinyChatCheckpoint.PlainPrompt), tokenizer.Encode(TinyChatCheckpoint.ToolPrompt)];
+        var greedy = new DecodingOptions { Temperature = 0f, MaxNewTokens = 1 };
+
+        // Hold the lock so that all eight requests queue; the first to take it then scores them together.
+        await loaded.Scorer.ForwardLock.WaitAsync(Ct);
+        Task<(float?[] PromptLogProbs, SampledToken[] Next)>[] scored = [.. Enumerable.Range(0, 8).Select(i => loaded.Scorer.ScoreAsync(prompts[i % 2], [greedy], Ct))];
+        await Task.Delay(50, Ct);
+        loaded.Scorer.ForwardLock.Release();
+        var results = await Task.WhenAll(scored);
+        SamplingResult[] sampled = await Task.WhenAll(prompts.Select(p => loaded.Sampler.SubmitAsync(new SamplingRequest(p, greedy), Ct)));
+        var single = new List<float[]>();
+        foreach (int[] p in prompts)
+        {
+            single.Add((await new EngineLogProbSource(loaded.Sampler.Model, 4096).ComputeLogProbsAsync([new TokenDatum(p[..^1], p[1..], new byte[p.Length - 1])], Ct))[0]);
+        }
+
+        Assert.Equal(8, loaded.Scorer.Prompts);
+        Assert.Equal(1, loaded.Scorer.Passes);
+        for (int i = 0; i < results.Length; i++)
+        {
+            (float?[] promptLogProbs, SampledToken[] next) = results[i];
+            Assert.Null(promptLogProbs[0]);
+            Assert.All(single[i % 2].Select((lp, t) => (lp, scored: promptLogProbs[t + 1]!.Value)), p => Assert.Equal(p.lp, p.scored, 1e-4f));
+            Assert.Equal(sampled[i % 2].TokenIds[0], Assert.Single(next).Id);
+            Assert.Equal(sampled[i % 2].LogProbs[0], next[0].LogProb, 1e-4f);
+        }
+
+        await loaded.Sampler.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Saved_weights_load_back_exactly_and_checkpoints_list_and_download_as_archives()
     {
         TinkerClient client = Client(_server.BaseUrl);

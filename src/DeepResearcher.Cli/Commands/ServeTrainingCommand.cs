@@ -20,11 +20,13 @@ internal static class ServeTrainingCommand
         var maxSamples = new Option<int>("--max-samples") { Description = "num_samples of one asample, at most.", DefaultValueFactory = _ => defaults.MaxSamples };
         var maxTokensCap = new Option<int>("--max-tokens-cap") { Description = "Largest max_tokens an asample may ask for.", DefaultValueFactory = _ => defaults.MaxTokensCap };
         var microBatch = new Option<int>("--micro-batch-tokens") { Description = "Tokens of one engine micro-batch of a forward_backward (a memory bound, not a result-changing one).", DefaultValueFactory = _ => defaults.MicroBatchTokens };
+        var samplerBatch = new Option<int>("--sampler-batch-size") { Description = "Sequences one sampler decodes together.", DefaultValueFactory = _ => defaults.SamplerBatchSize };
+        var samplerCache = new Option<int>("--sampler-cache-tokens") { Description = "Tokens one sampler's KV caches may hold: running requests and the conversations kept for their next turn (memory: tokens x layers x 2 x kv heads x head dim x 4 bytes).", DefaultValueFactory = _ => defaults.SamplerCacheTokens };
         var command = new Command("training", "Serve the Tinker training API (create_model, forward_backward, optim_step, save/load weights, asample, retrieve_future, checkpoints) over the engine until Ctrl+C.")
         {
-            baseModels, stateDir, port, host, apiKeyEnv, maxBodyBytes, maxDatums, maxSamples, maxTokensCap, microBatch,
+            baseModels, stateDir, port, host, apiKeyEnv, maxBodyBytes, maxDatums, maxSamples, maxTokensCap, microBatch, samplerBatch, samplerCache,
         };
-        foreach (Option<int> cap in new[] { maxDatums, maxSamples, maxTokensCap, microBatch })
+        foreach (Option<int> cap in new[] { maxDatums, maxSamples, maxTokensCap, microBatch, samplerBatch, samplerCache })
         {
             cap.Validators.Add(result =>
             {
@@ -73,6 +75,8 @@ internal static class ServeTrainingCommand
                 MaxSamples = parse.GetValue(maxSamples),
                 MaxTokensCap = parse.GetValue(maxTokensCap),
                 MicroBatchTokens = parse.GetValue(microBatch),
+                SamplerBatchSize = parse.GetValue(samplerBatch),
+                SamplerCacheTokens = parse.GetValue(samplerCache),
             };
             TextWriter output = parse.InvocationConfiguration.Output;
             var log = new PlainLogProvider(parse.InvocationConfiguration.Error);

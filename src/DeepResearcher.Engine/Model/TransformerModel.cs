@@ -273,6 +273,25 @@ public sealed class TransformerModel
         LmHead.Logits(selected, LmHeadWeight.Data, logits, rows.Length, dim, vocab);
     }
 
+    /// <summary>
+    /// Logits [rows.Length, vocab] at the given packed token indices of the last forward (either kind), from its final
+    /// hidden state: scoring a prompt and sampling its next token then take one pass through the trunk, not two.
+    /// </summary>
+    public void LogitsOfLastForward(ReadOnlySpan<int> rows, Span<float> logits)
+    {
+        int dim = Config.HiddenSize, vocab = Config.VocabSize, tokens = _batch?.TokenCount ?? 0;
+        if (logits.Length < rows.Length * vocab)
+            throw new ArgumentException($"logits needs room for {rows.Length} x {vocab} values", nameof(logits));
+        var selected = Workspace.Take(ref _ws.ChunkInput, rows.Length * dim);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if ((uint)rows[i] >= (uint)tokens)
+                throw new ArgumentOutOfRangeException(nameof(rows), rows[i], $"row {rows[i]} is outside the last forward's {tokens} tokens");
+            _finalNormed.AsSpan(rows[i] * dim, dim).CopyTo(selected.Slice(i * dim, dim));
+        }
+        LmHead.Logits(selected, LmHeadWeight.Data, logits, rows.Length, dim, vocab);
+    }
+
     /// <summary>The residual stream of the last forward: 0 = embeddings, i = output of block i−1; [tokens, hidden].</summary>
     public ReadOnlySpan<float> HiddenState(int index)
         => _residuals[index].AsSpan(0, (_batch?.TokenCount ?? 0) * Config.HiddenSize);

@@ -26,7 +26,7 @@ public sealed class TinkerSamplerLogProbs : ILogProbSource
     }
 
     /// <summary>Requests in flight at once.</summary>
-    public int Concurrency { get; init; } = 8;
+    public int Concurrency { get; init; } = 256;
 
     /// <summary>The base model's log-probs.</summary>
     public static TinkerSamplerLogProbs OfBaseModel(TinkerClient client, string baseModel)

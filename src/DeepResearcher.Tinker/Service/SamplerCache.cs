@@ -61,7 +61,7 @@ internal sealed class SamplerCache(int maxLoaded) : IAsyncDisposable
     }
 
     /// <summary>Loads a base checkpoint, or a snapshot: a PEFT adapter over its base, or full weights.</summary>
-    public static LoadedSampler Load(string baseDirectory, string? snapshotDirectory)
+    public static LoadedSampler Load(string baseDirectory, string? snapshotDirectory, int microBatchTokens, ContinuousBatchingOptions? sampling = null)
     {
         TransformerModel model;
         if (snapshotDirectory is null)
@@ -80,7 +80,7 @@ internal sealed class SamplerCache(int maxLoaded) : IAsyncDisposable
 
         string tokenizerPath = Path.Combine(baseDirectory, Training.Checkpoints.TrainingCheckpoint.TokenizerFileName);
         BpeTokenizer? tokenizer = File.Exists(tokenizerPath) ? BpeTokenizer.FromTokenizerJson(tokenizerPath) : null;
-        return new LoadedSampler(new ContinuousBatchingSampler(model, tokenizer, new ContinuousBatchingOptions { MaxBatchSize = 16 }));
+        return new LoadedSampler(new ContinuousBatchingSampler(model, tokenizer, sampling ?? new ContinuousBatchingOptions()), microBatchTokens);
     }
 
     public async ValueTask DisposeAsync()

@@ -726,16 +726,16 @@ public sealed class TinkerService : IAsyncDisposable
         SampleRequest request = TinkerJson.Deserialize<SampleRequest>(future.RequestJson);
         (string baseModel, string? snapshot) = await ResolveSamplerAsync(request, cancellationToken).ConfigureAwait(false);
         string baseDirectory = _baseModels[baseModel].Directory;
-        LoadedSampler loaded = await _samplers.AcquireAsync(snapshot ?? $"base:{baseModel}", () => SamplerCache.Load(baseDirectory, snapshot is null ? null : SnapshotDirectory(snapshot))).ConfigureAwait(false);
+        LoadedSampler loaded = await _samplers.AcquireAsync(snapshot ?? $"base:{baseModel}", () => SamplerCache.Load(baseDirectory, snapshot is null ? null : SnapshotDirectory(snapshot), Options.MicroBatchTokens, new ContinuousBatchingOptions { MaxBatchSize = Options.SamplerBatchSize, MaxTotalTokens = Options.SamplerCacheTokens })).ConfigureAwait(false);
         try
         {
             int[] prompt = PromptTokens(request.Prompt);
             SamplingParams p = request.SamplingParams;
             long? seed = p.Seed;
-            var tasks = new Task<SamplingResult>[request.NumSamples];
-            for (int i = 0; i < tasks.Length; i++)
+            var options = new DecodingOptions[request.NumSamples];
+            for (int i = 0; i < options.Length; i++)
             {
-                var options = new DecodingOptions
+                options[i] = new DecodingOptions
                 {
                     Temperature = (float)p.Temperature,
                     TopP = (float)p.TopP,
@@ -745,14 +745,29 @@ public sealed class TinkerService : IAsyncDisposable
                     StopStrings = p.Stop?.Strings ?? [],
                     Seed = seed is { } s ? unchecked((int)(s + i)) : null,
                 };
-                tasks[i] = loaded.Sampler.SubmitAsync(new SamplingRequest(prompt, options), cancellationToken);
             }
 
-            SamplingResult[] results = await Task.WhenAll(tasks).ConfigureAwait(false);
+            SamplingResult[] results;
             float?[]? promptLogProbs = null;
-            if (request.PromptLogprobs == true)
+            if (request.PromptLogprobs == true && (p.MaxTokens ?? 1) == 1 && (p.Stop?.Strings ?? []).Count == 0)
             {
-                promptLogProbs = await PromptLogProbsAsync(loaded, prompt, cancellationToken).ConfigureAwait(false);
+                // compute_logprobs: the scoring pass gives the one new token too, so the sampler's prefill is skipped.
+                (promptLogProbs, SampledToken[] next) = await loaded.Scorer.ScoreAsync(prompt, options, cancellationToken).ConfigureAwait(false);
+                results = [.. next.Select((t, i) => new SamplingResult([t.Id], [t.LogProb], [t.SamplingLogProb], options[i].StopTokenIds.Contains(t.Id) ? StopReason.StopToken : StopReason.MaxTokens, null, null))];
+            }
+            else
+            {
+                // The first sample continues the cache of the turn this prompt extends, if the sampler still holds it.
+                string[] conversations = [.. options.Select((_, i) => i == 0 ? loaded.Prefixes.Claim(prompt) : loaded.Prefixes.Claim([]))];
+                results = await Task.WhenAll(options.Select((o, i) => loaded.Sampler.SubmitAsync(new SamplingRequest(prompt, o) { ConversationId = conversations[i] }, cancellationToken))).ConfigureAwait(false);
+                for (int i = 0; i < results.Length; i++)
+                {
+                    loaded.Prefixes.Hold(conversations[i], [.. prompt, .. results[i].TokenIds.AsSpan(0, Math.Max(0, results[i].TokenIds.Length - 1))]);
+                }
+                if (request.PromptLogprobs == true)
+                {
+                    (promptLogProbs, _) = await loaded.Scorer.ScoreAsync(prompt, [], cancellationToken).ConfigureAwait(false);
+                }
             }
 
             return TinkerJson.Serialize(new SampleResponse
@@ -770,34 +785,6 @@ public sealed class TinkerService : IAsyncDisposable
         {
             SamplerCache.Release(loaded);
         }
-    }
-
-    /// <summary>log π(prompt[i] | prompt[..i]) of every prompt token; null for the first, which has no context.</summary>
-    private async Task<float?[]> PromptLogProbsAsync(LoadedSampler loaded, int[] prompt, CancellationToken cancellationToken)
-    {
-        var result = new float?[prompt.Length];
-        if (prompt.Length < 2)
-        {
-            return result;
-        }
-
-        await loaded.ForwardLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var source = new EngineLogProbSource(loaded.Sampler.Model, Options.MicroBatchTokens);
-            var datum = new TokenDatum(prompt[..^1], prompt[1..], new byte[prompt.Length - 1]);
-            float[] logProbs = (await source.ComputeLogProbsAsync([datum], cancellationToken).ConfigureAwait(false))[0];
-            for (int i = 0; i < logProbs.Length; i++)
-            {
-                result[i + 1] = logProbs[i];
-            }
-        }
-        finally
-        {
-            loaded.ForwardLock.Release();
-        }
-
-        return result;
     }
 
     private string SnapshotDirectory(string tinkerPath)

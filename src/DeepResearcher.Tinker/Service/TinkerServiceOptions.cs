@@ -29,6 +29,16 @@ public sealed record TinkerServiceOptions
     /// <summary>LoRA's alpha; Tinker's and SkyRL tx's is 32, whatever the rank.</summary>
     public float LoraAlpha { get; init; } = 32f;
 
+    /// <summary>
+    /// Sequences one sampler decodes together, and the tokens its caches may hold (running requests and the conversations
+    /// kept for their next turn). The in-process trainer's are 32 and 2^20; at 16 the rollouts of a GRPO step took twice
+    /// the decode steps.
+    /// </summary>
+    public int SamplerBatchSize { get; init; } = 32;
+
+    /// <inheritdoc cref="SamplerBatchSize"/>
+    public int SamplerCacheTokens { get; init; } = 1 << 18;
+
     /// <summary>Sampler snapshots kept loaded at once; the least recently used is dropped past this.</summary>
     public int MaxLoadedSamplers { get; init; } = 4;
 }

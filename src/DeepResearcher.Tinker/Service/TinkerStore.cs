@@ -361,6 +361,12 @@ public sealed class TinkerStore
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // In WAL mode NORMAL syncs at checkpoints, not at every commit: a killed server keeps every future it accepted
+        // (what restart replay needs); only an OS crash or power loss can drop the last commits. FULL cost 0.28 ms of
+        // fsync per commit here, about 0.5 s of every GRPO step at three commits per future.
+        using SqliteCommand pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous = NORMAL;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }
 }

@@ -37,7 +37,7 @@ public sealed class EngineLogProbSource(TransformerModel model, int microBatchTo
     }
 
     /// <summary>The micro-batch as one packed batch of sequences and its targets.</summary>
-    internal static (TokenBatch Tokens, int[] Targets) Pack(IReadOnlyList<TokenDatum> data)
+    public static (TokenBatch Tokens, int[] Targets) Pack(IReadOnlyList<TokenDatum> data)
     {
         int total = 0;
         foreach (TokenDatum d in data)
